@@ -1,0 +1,93 @@
+package sc.fiji.gradcam.graph;
+
+import java.util.Set;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * The differentiable class score: walks back from the classifier output through identities to the
+ * pre-softmax logits (the input of a final Softmax or Sigmoid; the output itself if it already is logits)
+ * and builds {@code sum(onehot * s)} where s is the logit, the probability or the log-probability. The
+ * one-hot class input lets one gradient graph serve every class and every image of a batch.
+ */
+public final class ClassScore {
+
+    private static final Set<String> PASS_THROUGH = Set.of("Identity", "IdentityN", "Snapshot");
+
+    private final TensorName logits;
+    private final String activation;
+    private final String onehot;
+    private final Operand<?> score;
+
+    private ClassScore(TensorName logits, String activation, String onehot, Operand<?> score) {
+        this.logits = logits;
+        this.activation = activation;
+        this.onehot = onehot;
+        this.score = score;
+    }
+
+    /** Where the logits are and what the output applies to them ({@code Softmax}, {@code Sigmoid} or none). */
+    public static TensorName findLogits(ServingGraph serving, String[] activationOut) {
+        GraphView view = serving.view();
+        TensorName t = serving.output();
+        while (true) {
+            String op = view.node(t.node()).getOp();
+            if (PASS_THROUGH.contains(op)) {
+                t = view.dataInputs(t.node()).get(op.equals("IdentityN") ? t.index() : 0);
+                continue;
+            }
+            if (op.equals("Softmax") || op.equals("Sigmoid")) {
+                activationOut[0] = op;
+                return view.dataInputs(t.node()).get(0);
+            }
+            activationOut[0] = "";
+            return t;
+        }
+    }
+
+    /** Builds the score graph for {@code kind} under the name scope {@code scope}. */
+    public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope) {
+        String[] act = new String[1];
+        TensorName logits = findLogits(serving, act);
+        Ops tf = Ops.create(serving.graph()).withSubScope(scope);
+        return build(tf, serving, logits, act[0], kind);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T extends TNumber> ClassScore build(Ops tf, ServingGraph serving, TensorName logitsName,
+            String activation, ScoreKind kind) {
+        Operand<T> logits = (Operand<T>) (Operand) serving.tensor(logitsName);
+        Placeholder<T> onehot = tf.withName("onehot").placeholder(logits.type());
+        Operand<T> s;
+        boolean sigmoid = activation.equals("Sigmoid");
+        switch (kind) {
+            case PROBABILITY -> s = sigmoid ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);
+            case LOG_PROBABILITY -> s = sigmoid ? tf.math.log(tf.math.sigmoid(logits)) : tf.nn.logSoftmax(logits);
+            default -> s = logits;
+        }
+        Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, onehot), tf.constant(new int[] {0, 1}));
+        return new ClassScore(logitsName, activation, onehot.op().name(), score);
+    }
+
+    /** The logits tensor. */
+    public TensorName logits() {
+        return logits;
+    }
+
+    /** {@code Softmax}, {@code Sigmoid} or empty when the model outputs logits. */
+    public String activation() {
+        return activation;
+    }
+
+    /** Name of the one-hot placeholder [batch, classes] to feed. */
+    public String onehot() {
+        return onehot;
+    }
+
+    /** The scalar score, summed over the batch (each image's gradient depends on its own row only). */
+    public Operand<?> score() {
+        return score;
+    }
+}

@@ -1,0 +1,185 @@
+package sc.fiji.gradcam.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Guided Backpropagation as an explicit reverse pass over the serving path (the ReLU gradient cannot be
+ * replaced process-wide, and nothing else in the process may change).
+ *
+ * <p>Ops are visited from the logits back to the input in reverse topological order; upstream gradients
+ * of each output are summed; at ReLU (and ReLU6) ops the guided rule {@code relu(g) * [x > 0]} (and
+ * {@code [x < 6]}) replaces the true derivative; every other op gets TF's own gradient for that op alone
+ * ({@code addGradients(op outputs, op inputs, upstream)}). Because {@code addGradients} returns total
+ * derivatives, an op whose inputs depend on each other (a residual add, {@code x * sigmoid(x)}) is
+ * differentiated on an isolated copy whose inputs are fresh identities. With the guided rule off the pass
+ * equals the plain gradient.
+ */
+public final class GuidedReversePass {
+
+    private static final Set<String> RELUS = Set.of("Relu", "Relu6");
+
+    private final ServingGraph serving;
+    private final GraphView view;
+    private final Ops tf;
+    private final String scope;
+    private final boolean guided;
+    private int counter;
+
+    private GuidedReversePass(ServingGraph serving, String scope, boolean guided) {
+        this.serving = serving;
+        this.view = serving.view();
+        this.scope = scope;
+        this.guided = guided;
+        this.tf = Ops.create(serving.graph()).withSubScope(scope);
+    }
+
+    /**
+     * Builds d score / d input with the guided rule at ReLUs ({@code guided}) or without it.
+     *
+     * @param logits where the reverse pass starts
+     * @param dLogits d score / d logits
+     */
+    public static Output<?> build(ServingGraph serving, TensorName logits, Output<?> dLogits, String scope,
+            boolean guided) {
+        return new GuidedReversePass(serving, scope, guided).run(logits, dLogits);
+    }
+
+    private Output<?> run(TensorName logits, Output<?> dLogits) {
+        Set<String> path = view.ancestors(List.of(logits.node()));
+        path.retainAll(view.descendants(List.of(serving.input().node())));
+        List<String> order = view.topological(path);
+        Map<TensorName, List<Output<?>>> upstream = new HashMap<>();
+        upstream.computeIfAbsent(logits, k -> new ArrayList<>()).add(dLogits);
+        String input = serving.input().node();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            String node = order.get(i);
+            if (node.equals(input)) {
+                break;
+            }
+            GraphOperation op = serving.graph().operation(node);
+            List<Output<?>> ys = new ArrayList<>();
+            List<Output<?>> dys = new ArrayList<>();
+            for (int k = 0; k < op.numOutputs(); k++) {
+                List<Output<?>> g = upstream.remove(TensorName.of(node, k));
+                if (g != null) {
+                    ys.add(op.output(k));
+                    dys.add(sum(g));
+                }
+            }
+            List<TensorName> inputs = differentiableInputs(node, path);
+            if (ys.isEmpty() || inputs.isEmpty()) {
+                continue;
+            }
+            Output<?>[] dxs;
+            if (guided && RELUS.contains(op.type())) {
+                dxs = new Output<?>[] {guidedRelu(op, dys.get(0))};
+            } else {
+                dxs = opGradient(node, op, ys, dys, inputs);
+            }
+            for (int k = 0; k < inputs.size(); k++) {
+                if (dxs[k] != null) {
+                    upstream.computeIfAbsent(inputs.get(k), t -> new ArrayList<>()).add(dxs[k]);
+                }
+            }
+        }
+        List<Output<?>> g = upstream.get(serving.input());
+        if (g == null) {
+            throw new IllegalStateException("The reverse pass did not reach the input " + serving.input());
+        }
+        return sum(g);
+    }
+
+    private List<TensorName> differentiableInputs(String node, Set<String> path) {
+        List<TensorName> list = new ArrayList<>();
+        for (TensorName t : view.dataInputs(node)) {
+            if (path.contains(t.node()) && Gradients.isFloat(serving.tensor(t)) && !list.contains(t)) {
+                list.add(t);
+            }
+        }
+        return list;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <T extends TNumber> Output<?> guidedRelu(GraphOperation relu, Output<?> upstream) {
+        Operand<T> x = (Operand<T>) (Operand) relu.input(0);
+        Operand<T> g = (Operand<T>) (Operand) upstream;
+        Ops s = tf.withSubScope("relu" + (counter++));
+        Operand<T> zero = s.dtypes.cast(s.constant(0f), x.type());
+        Operand<T> mask = s.dtypes.cast(s.math.greater(x, zero), x.type());
+        if (relu.type().equals("Relu6")) {
+            Operand<T> six = s.dtypes.cast(s.constant(6f), x.type());
+            mask = s.math.mul(mask, s.dtypes.cast(s.math.less(x, six), x.type()));
+        }
+        return s.math.mul(s.nn.relu(g), mask).asOutput();
+    }
+
+    private Output<?>[] opGradient(String node, GraphOperation op, List<Output<?>> ys, List<Output<?>> dys,
+            List<TensorName> inputs) {
+        String prefix = scope + "/grad" + (counter++);
+        if (!inputsDependOnEachOther(inputs)) {
+            Output<?>[] xs = inputs.stream().map(serving::tensor).toArray(Output<?>[]::new);
+            return Gradients.of(serving, prefix, ys.toArray(Output<?>[]::new), xs, dys.toArray(Output<?>[]::new));
+        }
+        // isolated copy: the same op on fresh identities of its inputs, so partial = total derivative
+        NodeDef original = view.node(node);
+        NodeDef.Builder copy = original.toBuilder().setName(prefix + "/copy").clearInput().clearDevice();
+        List<Output<?>> fresh = new ArrayList<>();
+        Map<TensorName, Output<?>> freshOf = new HashMap<>();
+        for (TensorName t : view.dataInputs(node)) {
+            if (inputs.contains(t)) {
+                Output<?> id = freshOf.computeIfAbsent(t,
+                        k -> tf.withName("grad" + (counter++)).identity((Operand) serving.tensor(k)).asOutput());
+                copy.addInput(id.op().name() + ":0");
+            } else {
+                copy.addInput(t.toString());
+            }
+        }
+        for (TensorName t : inputs) {
+            fresh.add(freshOf.get(t));
+        }
+        GraphImporter.importInto(serving.handle(), GraphDef.newBuilder().addNode(copy).build());
+        GraphOperation copied = serving.graph().operation(prefix + "/copy");
+        Output<?>[] copyYs = ys.stream().map(y -> copied.output(y.index())).toArray(Output<?>[]::new);
+        return Gradients.of(serving, prefix + "/g", copyYs, fresh.toArray(Output<?>[]::new),
+                dys.toArray(Output<?>[]::new));
+    }
+
+    private boolean inputsDependOnEachOther(List<TensorName> inputs) {
+        Set<String> nodes = new HashSet<>();
+        for (TensorName t : inputs) {
+            nodes.add(t.node());
+        }
+        if (nodes.size() < 2) {
+            return false;
+        }
+        for (String a : nodes) {
+            Set<String> up = view.ancestors(List.of(a));
+            for (String b : nodes) {
+                if (!a.equals(b) && up.contains(b)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Output<?> sum(List<Output<?>> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return tf.withName("sum" + (counter++)).math.addN((Iterable) parts).asOutput();
+    }
+}

@@ -1,0 +1,137 @@
+package sc.fiji.gradcam.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import sc.fiji.gradcam.graph.LayerCatalog;
+import sc.fiji.gradcam.graph.ServingGraph;
+
+/**
+ * A SavedModel loaded once through DJL. The same native graph and session serve DJL's predictor, the
+ * inlined serving path, and every gradient graph built on it. Close it to free the natives.
+ */
+public final class LoadedModel implements AutoCloseable {
+
+    private final SavedModelFolder folder;
+    private final ZooModel<NDList, NDList> zoo;
+    private final ModelSignature signature;
+    private final List<String> signatureKeys;
+    private final TensorInfo input;
+    private final TensorInfo output;
+    private final List<String> labels;
+    private final Properties properties;
+    private final ServingGraph serving;
+    private final int opCount;
+    private final List<String> warnings;
+    private volatile LayerCatalog catalog;
+
+    LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
+            List<String> signatureKeys, TensorInfo input, TensorInfo output, List<String> labels, Properties properties,
+            ServingGraph serving, int opCount, List<String> warnings) {
+        this.folder = folder;
+        this.zoo = zoo;
+        this.signature = signature;
+        this.signatureKeys = signatureKeys;
+        this.input = input;
+        this.output = output;
+        this.labels = labels;
+        this.properties = properties;
+        this.serving = serving;
+        this.opCount = opCount;
+        this.warnings = warnings;
+    }
+
+    /** The path the user gave (folder or zip). */
+    public Path source() {
+        return folder.source();
+    }
+
+    /** The SavedModel folder. */
+    public Path dir() {
+        return folder.dir();
+    }
+
+    public GraphStyle style() {
+        return serving.isInlined() ? GraphStyle.TF2_FUNCTIONS : GraphStyle.TF1_GRAPH;
+    }
+
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    public List<String> signatureKeys() {
+        return signatureKeys;
+    }
+
+    /** The image input. */
+    public TensorInfo input() {
+        return input;
+    }
+
+    /** The class-score output. */
+    public TensorInfo output() {
+        return output;
+    }
+
+    /** Number of classes (the output's last dimension, or the label count when that is unknown). */
+    public int classes() {
+        long k = output.shape()[output.shape().length - 1];
+        return k > 0 ? (int) k : labels.size();
+    }
+
+    /** Class names; empty when the model folder has none. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The label of class {@code index}, or {@code class INDEX} without labels. */
+    public String label(int index) {
+        return index >= 0 && index < labels.size() ? labels.get(index) : "class " + index;
+    }
+
+    /** Per-model settings from {@code gradcam.properties} (preprocessing), empty when absent. */
+    public Properties properties() {
+        return properties;
+    }
+
+    /** Ops in the loaded graph before inlining. */
+    public int opCount() {
+        return opCount;
+    }
+
+    /** Things the user should know (e.g. a label count that differs from the output size). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public ServingGraph serving() {
+        return serving;
+    }
+
+    /** DJL's model, for plain inference through its predictor. */
+    public ZooModel<NDList, NDList> djlModel() {
+        return zoo;
+    }
+
+    /** The catalog of target layers (built on first use). */
+    public LayerCatalog catalog() {
+        LayerCatalog c = catalog;
+        if (c == null) {
+            synchronized (this) {
+                if (catalog == null) {
+                    catalog = LayerCatalog.of(serving);
+                }
+                c = catalog;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        zoo.close();
+        folder.close();
+    }
+}

@@ -1,0 +1,37 @@
+package sc.fiji.gradcam.model;
+
+import java.lang.reflect.Constructor;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Session;
+
+/**
+ * Views DJL's native graph and session through TF Java's {@link Graph} and {@link Session}, so that the
+ * model DJL loaded (once) also serves graph extension, gradients and multi-tensor runs. DJL keeps
+ * ownership: these views must never be closed (closing would free DJL's handles).
+ */
+final class TfHandles {
+
+    private TfHandles() {}
+
+    static Graph graph(TF_Graph handle) {
+        try {
+            Constructor<Graph> c = Graph.class.getDeclaredConstructor(TF_Graph.class);
+            c.setAccessible(true);
+            return c.newInstance(handle);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This TF Java version cannot wrap a native graph: " + e, e);
+        }
+    }
+
+    static Session session(Graph graph, TF_Session handle) {
+        try {
+            Constructor<Session> c = Session.class.getDeclaredConstructor(Graph.class, TF_Session.class);
+            c.setAccessible(true);
+            return c.newInstance(graph, handle);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This TF Java version cannot wrap a native session: " + e, e);
+        }
+    }
+}
