@@ -1,0 +1,77 @@
+package sc.fiji.gradcam.image;
+
+import java.util.Arrays;
+
+/** Turns an {@link InputImage} into a model input (NHWC, one image) and says where it sits in the image. */
+public final class Preprocessor {
+
+    private Preprocessor() {}
+
+    /** A model input for one image: {@code values[(v * width + u) * channels + c]}, and its placement. */
+    public record ModelInput(float[] values, Geometry geometry) {}
+
+    public static ModelInput prepare(InputImage image, Preprocessing p) {
+        int fromC = image.channels();
+        int toC = p.channels();
+        if (fromC != toC && !(fromC == 1 || (fromC == 3 && toC == 1))) {
+            throw new IllegalArgumentException("The image has " + fromC + " channels but the model expects " + toC
+                    + ". Fix: convert the image (e.g. to RGB or 8-bit gray) or choose a model for " + fromC
+                    + "-channel images.");
+        }
+        int bad = image.firstNonFinite();
+        if (bad >= 0) {
+            int plane = image.width() * image.height();
+            throw new IllegalArgumentException("The image has a NaN or infinite value at x=" + (bad % plane % image.width())
+                    + ", y=" + (bad % plane / image.width()) + ". Fix: replace them first (e.g. Process › Math › Remove NaNs).");
+        }
+        double[] lohi = inputRange(image, p);
+        double lo = lohi[0];
+        double scale = (p.rangeMax() - p.rangeMin()) / (lohi[1] - lohi[0]);
+        Geometry g = Geometry.of(p.resize(), image.width(), image.height(), p.width(), p.height());
+        float[] out = new float[p.width() * p.height() * toC];
+        float[] pixel = new float[fromC];
+        int plane = image.width() * image.height();
+        for (int v = 0; v < p.height(); v++) {
+            double y = g.imageY(v);
+            for (int u = 0; u < p.width(); u++) {
+                double x = g.imageX(u);
+                int o = (v * p.width() + u) * toC;
+                if (x < -0.5 || y < -0.5 || x > image.width() - 0.5 || y > image.height() - 0.5) {
+                    Arrays.fill(out, o, o + toC, (float) p.rangeMin());
+                    continue;
+                }
+                for (int c = 0; c < fromC; c++) {
+                    pixel[c] = Bilinear.sample(image.data(), c * plane, image.width(), image.height(), x, y);
+                }
+                for (int c = 0; c < toC; c++) {
+                    float raw = fromC == toC ? pixel[c]
+                            : fromC == 1 ? pixel[0] : 0.299f * pixel[0] + 0.587f * pixel[1] + 0.114f * pixel[2];
+                    out[o + c] = (float) (p.rangeMin() + (raw - lo) * scale);
+                }
+            }
+        }
+        return new ModelInput(out, g);
+    }
+
+    /** The image values that map to the ends of the model range: type range for 8-bit, percentiles otherwise. */
+    static double[] inputRange(InputImage image, Preprocessing p) {
+        if (image.kind() == PixelKind.UINT8) {
+            return new double[] {0, 255};
+        }
+        float[] sorted = image.data().clone();
+        Arrays.sort(sorted);
+        double lo = percentile(sorted, p.lowPercentile());
+        double hi = percentile(sorted, p.highPercentile());
+        if (hi <= lo) {
+            hi = lo + 1;
+        }
+        return new double[] {lo, hi};
+    }
+
+    static double percentile(float[] sorted, double pct) {
+        double pos = Math.max(0, Math.min(sorted.length - 1, pct / 100.0 * (sorted.length - 1)));
+        int i = (int) Math.floor(pos);
+        int j = Math.min(i + 1, sorted.length - 1);
+        return sorted[i] + (sorted[j] - sorted[i]) * (pos - i);
+    }
+}
