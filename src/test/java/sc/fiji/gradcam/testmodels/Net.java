@@ -1,0 +1,207 @@
+package sc.fiji.gradcam.testmodels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.GraphOperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Emits Keras-named layer ops into one graph (the top-level graph for TF1, a function body graph otherwise).
+ *
+ * <p>Weights are created through {@code readVariable}, which returns the tensor of a {@code ReadVariableOp}
+ * (on a top-level {@code VarHandleOp}, or on a {@code DT_RESOURCE} function argument). Their values come from
+ * one seeded {@link Random} in creation order, so every style gets the same weights.
+ */
+final class Net {
+
+    final Graph g;
+    final DataType dt;
+    private final Random rnd;
+    private final boolean roundToFloat;
+    private final BiFunction<Net, Variable, Output<?>> readVariable;
+    final List<Variable> variables = new ArrayList<>();
+
+    Net(Graph g, ModelDType dtype, long seed, BiFunction<Net, Variable, Output<?>> readVariable) {
+        this.g = g;
+        this.dt = dtype.tf();
+        this.roundToFloat = dtype == ModelDType.FLOAT32;
+        this.rnd = new Random(seed);
+        this.readVariable = readVariable;
+    }
+
+    // ---- raw op helpers -------------------------------------------------------------------------------------
+
+    GraphOperationBuilder builder(String type, String name, Output<?>... inputs) {
+        GraphOperationBuilder b = g.opBuilder(type, name, g.baseScope());
+        for (Output<?> in : inputs) {
+            b.addInput(in);
+        }
+        return b;
+    }
+
+    Output<?> op(String type, String name, Output<?>... inputs) {
+        return builder(type, name, inputs).build().output(0);
+    }
+
+    static Output<?> placeholder(Graph g, String name, DataType dt, Shape shape) {
+        return g.opBuilder("Placeholder", name, g.baseScope()).setAttr("dtype", dt).setAttr("shape", shape).build()
+                .output(0);
+    }
+
+    Output<?> constInt(String name, int... values) {
+        try (Tensor t = TInt32.vectorOf(values)) {
+            return builder("Const", name).setAttr("dtype", DataType.DT_INT32).setAttr("value", t).build().output(0);
+        }
+    }
+
+    // ---- weights --------------------------------------------------------------------------------------------
+
+    enum Init { HE, GLOROT, BIAS, GAMMA, BETA, MOVING_MEAN, MOVING_VAR }
+
+    /** Creates variable {@code name} with seeded values and returns its value as read in this graph. */
+    Output<?> weight(String name, Init init, long fanIn, long fanOut, long... shape) {
+        int n = 1;
+        for (long d : shape) {
+            n *= (int) d;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            double x;
+            switch (init) {
+                case HE: x = rnd.nextGaussian() * Math.sqrt(2.0 / fanIn); break;
+                case GLOROT: x = rnd.nextGaussian() * Math.sqrt(2.0 / (fanIn + fanOut)); break;
+                case BIAS: x = rnd.nextGaussian() * 0.05; break;
+                case GAMMA: x = 0.8 + 0.4 * rnd.nextDouble(); break;
+                case BETA: x = rnd.nextGaussian() * 0.1; break;
+                case MOVING_MEAN: x = rnd.nextGaussian() * 0.1; break;
+                case MOVING_VAR: x = 0.5 + rnd.nextDouble(); break;
+                default: throw new AssertionError(init);
+            }
+            v[i] = roundToFloat ? (double) (float) x : x;
+        }
+        Variable var = new Variable(name, shape.clone(), v);
+        variables.add(var);
+        return readVariable.apply(this, var);
+    }
+
+    /** Standard ReadVariableOp on a resource handle, named like TF's resource variables. */
+    Output<?> read(Output<?> handle, Variable v) {
+        return builder("ReadVariableOp", v.name + "/Read/ReadVariableOp", handle).setAttr("dtype", dt).build()
+                .output(0);
+    }
+
+    // ---- layers ---------------------------------------------------------------------------------------------
+
+    /** Conv2D (SAME, NHWC) with HE kernel, optional BiasAdd; returns the conv (or BiasAdd) output. */
+    Output<?> conv(String layer, Output<?> x, int k, long in, long out, int stride, boolean bias) {
+        Output<?> kernel = weight(layer + "/kernel", Init.HE, k * k * in, out, k, k, in, out);
+        Output<?> y = builder("Conv2D", layer + "/Conv2D", x, kernel)
+                .setAttr("strides", new long[] {1, stride, stride, 1}).setAttr("padding", "SAME")
+                .setAttr("data_format", "NHWC").build().output(0);
+        if (bias) {
+            Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
+            y = builder("BiasAdd", layer + "/BiasAdd", y, b).setAttr("data_format", "NHWC").build().output(0);
+        }
+        return y;
+    }
+
+    /** DepthwiseConv2dNative (SAME, multiplier 1), no bias. */
+    Output<?> depthwise(String layer, Output<?> x, int k, long ch, int stride) {
+        Output<?> kernel = weight(layer + "/depthwise_kernel", Init.HE, k * k, 1, k, k, ch, 1);
+        return builder("DepthwiseConv2dNative", layer + "/depthwise", x, kernel)
+                .setAttr("strides", new long[] {1, stride, stride, 1}).setAttr("padding", "SAME")
+                .setAttr("data_format", "NHWC").build().output(0);
+    }
+
+    /**
+     * Inference batch norm: FusedBatchNormV3 (is_training=false) for float32; for float64 (which FusedBatchNormV3
+     * does not support) Keras' unfused form {@code x * (gamma * rsqrt(var + eps)) + (beta - mean * ...)}.
+     */
+    Output<?> batchNorm(String layer, Output<?> x, long ch) {
+        Output<?> gamma = weight(layer + "/gamma", Init.GAMMA, ch, ch, ch);
+        Output<?> beta = weight(layer + "/beta", Init.BETA, ch, ch, ch);
+        Output<?> mean = weight(layer + "/moving_mean", Init.MOVING_MEAN, ch, ch, ch);
+        Output<?> var = weight(layer + "/moving_variance", Init.MOVING_VAR, ch, ch, ch);
+        float eps = 1e-3f;
+        if (dt == DataType.DT_FLOAT) {
+            return builder("FusedBatchNormV3", layer + "/FusedBatchNormV3", x, gamma, beta, mean, var)
+                    .setAttr("U", DataType.DT_FLOAT).setAttr("epsilon", eps).setAttr("data_format", "NHWC")
+                    .setAttr("is_training", false).build().output(0);
+        }
+        String p = layer + "/batchnorm/";
+        Output<?> epsC;
+        try (Tensor t = org.tensorflow.types.TFloat64.scalarOf(eps)) {
+            epsC = builder("Const", p + "add/y").setAttr("dtype", dt).setAttr("value", t).build().output(0);
+        }
+        Output<?> add = op("AddV2", p + "add", var, epsC);
+        Output<?> rsqrt = op("Rsqrt", p + "Rsqrt", add);
+        Output<?> scale = op("Mul", p + "mul", rsqrt, gamma);
+        Output<?> xs = op("Mul", p + "mul_1", x, scale);
+        Output<?> ms = op("Mul", p + "mul_2", mean, scale);
+        Output<?> shift = op("Sub", p + "sub", beta, ms);
+        return op("AddV2", p + "add_1", xs, shift);
+    }
+
+    Output<?> relu(String layer, Output<?> x) {
+        return op("Relu", layer + "/Relu", x);
+    }
+
+    Output<?> relu6(String layer, Output<?> x) {
+        return op("Relu6", layer + "/Relu6", x);
+    }
+
+    Output<?> maxPool(String layer, Output<?> x) {
+        return builder("MaxPool", layer + "/MaxPool", x).setAttr("ksize", new long[] {1, 2, 2, 1})
+                .setAttr("strides", new long[] {1, 2, 2, 1}).setAttr("padding", "VALID")
+                .setAttr("data_format", "NHWC").build().output(0);
+    }
+
+    Output<?> flatten(String layer, Output<?> x, long size) {
+        return op("Reshape", layer + "/Reshape", x, constInt(layer + "/Const", -1, (int) size));
+    }
+
+    /** GlobalAveragePooling2D: Mean over axes 1,2. */
+    Output<?> globalAveragePool(String layer, Output<?> x) {
+        return builder("Mean", layer + "/Mean", x, constInt(layer + "/Mean/reduction_indices", 1, 2))
+                .setAttr("keep_dims", false).build().output(0);
+    }
+
+    Output<?> addV2(String layer, Output<?> a, Output<?> b) {
+        return op("AddV2", layer + "/add", a, b);
+    }
+
+    /** Dense MatMul + BiasAdd; returns the logits. */
+    Output<?> dense(String layer, Output<?> x, long in, long out) {
+        Output<?> kernel = weight(layer + "/kernel", Init.GLOROT, in, out, in, out);
+        Output<?> y = op("MatMul", layer + "/MatMul", x, kernel);
+        Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
+        return op("BiasAdd", layer + "/BiasAdd", y, b);
+    }
+
+    Output<?> softmax(String layer, Output<?> x) {
+        return op("Softmax", layer + "/Softmax", x);
+    }
+
+    /** Finds a variable created so far. */
+    Variable variable(String name) {
+        for (Variable v : variables) {
+            if (v.name.equals(name)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("no variable " + name);
+    }
+
+    static String nodeName(Output<?> o) {
+        GraphOperation op = (GraphOperation) o.op();
+        return op.name();
+    }
+}

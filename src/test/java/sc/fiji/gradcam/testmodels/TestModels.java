@@ -1,0 +1,303 @@
+package sc.fiji.gradcam.testmodels;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tensorflow.ConcreteFunction;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.GraphOperationBuilder;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SaverDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TString;
+import sc.fiji.gradcam.runtime.TensorFlowRuntime;
+
+/**
+ * Builds small, seeded image-classifier SavedModels with TF Java, in the two layouts real exports have
+ * ({@link SaveStyle}). Input: NHWC placeholder {@code [-1,H,W,C]}; output {@code [-1,K]} softmax or logits;
+ * tag {@code serve}, signature {@code serving_default} with keys {@code image} → {@code probabilities} /
+ * {@code logits}. Weights are resource variables stored in {@code variables/} and restored by the loader.
+ *
+ * <pre>{@code
+ * TestModel m = TestModels.build(TestModelSpec.of(Architecture.GAP, SaveStyle.FUNCTION_CALL), tempDir);
+ * }</pre>
+ */
+public final class TestModels {
+
+    /** Signature input key. */
+    public static final String INPUT_KEY = "image";
+
+    private TestModels() {}
+
+    /** Builds the model described by {@code spec} into {@code dir} (created if missing; must not hold a model). */
+    public static TestModel build(TestModelSpec spec, Path dir) {
+        TensorFlowRuntime.engine();
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(dir.resolve("saved_model.pb"))) {
+                throw new IllegalArgumentException("already holds a SavedModel: " + dir);
+            }
+            try (Graph top = new Graph()) {
+                return spec.style() == SaveStyle.TF1_GRAPH ? buildTf1(spec, dir, top) : buildFunctionCall(spec, dir, top);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds into {@code parent/spec.name()}. */
+    public static TestModel buildIn(TestModelSpec spec, Path parent) {
+        return build(spec, parent.resolve(spec.name()));
+    }
+
+    // ---- TF1: everything at top level -----------------------------------------------------------------------
+
+    private static TestModel buildTf1(TestModelSpec spec, Path dir, Graph top) throws IOException {
+        DataType dt = spec.dtype().tf();
+        Output<?> image = Net.placeholder(top, INPUT_KEY, dt, Shape.of(spec.inputShape()));
+        Map<String, Output<?>> handles = new LinkedHashMap<>();
+        Net net = new Net(top, spec.dtype(), spec.seed(), (n, v) -> {
+            Output<?> h = varHandle(top, v, dt);
+            handles.put(v.name, h);
+            return n.read(h, v);
+        });
+        Bodies.Body body = Bodies.build(net, spec, image);
+        return finish(spec, dir, top, net, handles, image, body.output, body, null, List.of());
+    }
+
+    // ---- FUNCTION_CALL: top-level StatefulPartitionedCall -> wrapper -> model function --------------------
+
+    private static TestModel buildFunctionCall(TestModelSpec spec, Path dir, Graph top) throws IOException {
+        DataType dt = spec.dtype().tf();
+        String arch = spec.architecture().name().toLowerCase(Locale.ROOT);
+        try (Graph modelGraph = new Graph(); Graph wrapperGraph = new Graph()) {
+            // 1. model function: image + one DT_RESOURCE argument per variable, read with ReadVariableOp
+            Output<?> fnImage = Net.placeholder(modelGraph, "inputs", dt, Shape.of(spec.inputShape()));
+            List<Output<?>> fnArgs = new ArrayList<>();
+            Net net = new Net(modelGraph, spec.dtype(), spec.seed(), (n, v) -> {
+                Output<?> arg = Net.placeholder(modelGraph, argName(v), DataType.DT_RESOURCE, Shape.scalar());
+                fnArgs.add(arg);
+                return n.read(arg, v);
+            });
+            Bodies.Body body = Bodies.build(net, spec, fnImage);
+            Output<?> fnOut = net.op("Identity", "Identity", body.output);
+            ConcreteFunction model = function("__inference_" + arch + "_layer_call_and_return_conditional_losses",
+                    modelGraph, fnImage, fnArgs, fnOut);
+
+            // 2. signature wrapper: same arguments, nested StatefulPartitionedCall to the model function
+            Output<?> wImage = Net.placeholder(wrapperGraph, "image", dt, Shape.of(spec.inputShape()));
+            List<Output<?>> wArgs = new ArrayList<>();
+            for (Variable v : net.variables) {
+                wArgs.add(Net.placeholder(wrapperGraph, argName(v), DataType.DT_RESOURCE, Shape.scalar()));
+            }
+            Output<?> wCall = call(wrapperGraph, "StatefulPartitionedCall", model, wImage, wArgs, dt);
+            Output<?> wOut = wrapperGraph.opBuilder("Identity", "Identity", wrapperGraph.baseScope()).addInput(wCall)
+                    .build().output(0);
+            ConcreteFunction wrapper = function("__inference_signature_wrapper", wrapperGraph, wImage, wArgs, wOut);
+
+            // 3. top level: placeholder, VarHandleOps, StatefulPartitionedCall(f = wrapper)
+            Output<?> image = Net.placeholder(top, "serving_default_" + INPUT_KEY, dt, Shape.of(spec.inputShape()));
+            Map<String, Output<?>> handles = new LinkedHashMap<>();
+            for (Variable v : net.variables) {
+                handles.put(v.name, varHandle(top, v, dt));
+            }
+            Output<?> out = call(top, "StatefulPartitionedCall", wrapper, image, new ArrayList<>(handles.values()), dt);
+            try {
+                return finish(spec, dir, top, net, handles, image, out, body, model.getDefinedName(),
+                        List.of(wrapper.getDefinedName(), model.getDefinedName()));
+            } finally {
+                wrapper.close();
+                model.close();
+            }
+        }
+    }
+
+    private static String argName(Variable v) {
+        return v.name.replace('/', '_').toLowerCase(Locale.ROOT);
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static ConcreteFunction function(String name, Graph g, Output<?> image, List<Output<?>> args,
+            Output<?> out) {
+        Signature.Builder sig = Signature.builder().key(name).methodName(name).input("image", (Operand) image);
+        for (Output<?> a : args) {
+            sig.input(((GraphOperation) a.op()).name(), (Operand) a);
+        }
+        sig.output("output", (Operand) out);
+        return ConcreteFunction.create(sig.build(), g);
+    }
+
+    private static Output<?> call(Graph g, String name, ConcreteFunction f, Output<?> image, List<Output<?>> args,
+            DataType dt) {
+        g.attachFunction(f);
+        DataType[] tin = new DataType[1 + args.size()];
+        tin[0] = dt;
+        for (int i = 1; i < tin.length; i++) {
+            tin[i] = DataType.DT_RESOURCE;
+        }
+        Output<?>[] in = new Output<?>[1 + args.size()];
+        in[0] = image;
+        for (int i = 0; i < args.size(); i++) {
+            in[i + 1] = args.get(i);
+        }
+        return g.opBuilder("StatefulPartitionedCall", name, g.baseScope()).addInputList(in).setAttr("f", f).setAttr("Tin", tin).setAttr("Tout", new DataType[] {dt}).setAttr("config", "")
+                .setAttr("config_proto", "").setAttr("executor_type", "").build().output(0);
+    }
+
+    private static Output<?> varHandle(Graph g, Variable v, DataType dt) {
+        return g.opBuilder("VarHandleOp", v.name, g.baseScope()).setAttr("dtype", dt).setAttr("shape", Shape.of(v.shape))
+                .setAttr("shared_name", v.name).setAttr("container", "").build().output(0);
+    }
+
+    // ---- saver, checkpoint, saved_model.pb ------------------------------------------------------------------
+
+    private static TestModel finish(TestModelSpec spec, Path dir, Graph top, Net net, Map<String, Output<?>> handles,
+            Output<?> image, Output<?> out, Bodies.Body body, String convFunction, List<String> functions)
+            throws IOException {
+        DataType dt = spec.dtype().tf();
+        SaverDef saverDef = addSaver(top, handles, dt);
+        writeCheckpoint(top, net.variables, dt, dir.resolve("variables").resolve("variables"));
+
+        String outputKey = spec.softmax() ? "probabilities" : "logits";
+        String inputTensor = Net.nodeName(image) + ":0";
+        String outputTensor = Net.nodeName(out) + ":" + out.index();
+        SignatureDef sig = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict")
+                .putInputs(INPUT_KEY, tensorInfo(inputTensor, dt, spec.inputShape()))
+                .putOutputs(outputKey, tensorInfo(outputTensor, dt, new long[] {-1, spec.classes()})).build();
+        MetaGraphDef meta = MetaGraphDef.newBuilder()
+                .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags(TestModel.TAG)
+                        .setTensorflowVersion("2.16.1").setTensorflowGitVersion("gradcam-fiji TestModels " + spec.name()))
+                .setGraphDef(top.toGraphDef()).setSaverDef(saverDef).putSignatureDef(TestModel.SIGNATURE_KEY, sig)
+                .build();
+        SavedModel model = SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
+        try (OutputStream os = Files.newOutputStream(dir.resolve("saved_model.pb"))) {
+            model.writeTo(os);
+        }
+
+        Variable kernel = net.variable(body.denseLayer + "/kernel");
+        Variable bias = net.variable(body.denseLayer + "/bias");
+        int in = (int) kernel.shape[0];
+        int k = (int) kernel.shape[1];
+        double[][] w = new double[in][k];
+        for (int i = 0; i < in; i++) {
+            System.arraycopy(kernel.values, i * k, w[i], 0, k);
+        }
+        List<String> names = new ArrayList<>(handles.keySet());
+        return new TestModel(dir, spec, INPUT_KEY, outputKey, inputTensor, outputTensor, Net.nodeName(body.lastConv),
+                convFunction, body.lastConvShape, w, bias.values.clone(), names, functions);
+    }
+
+    private static TensorInfo tensorInfo(String name, DataType dt, long[] shape) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        for (long d : shape) {
+            s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+        }
+        return TensorInfo.newBuilder().setName(name).setDtype(dt).setTensorShape(s).build();
+    }
+
+    /** TF1 saver ops (V2 checkpoint, not sharded): save/Const, save/SaveV2, save/RestoreV2, save/restore_all. */
+    private static SaverDef addSaver(Graph g, Map<String, Output<?>> handles, DataType dt) {
+        String[] names = handles.keySet().toArray(new String[0]);
+        String[] slices = new String[names.length];
+        java.util.Arrays.fill(slices, "");
+        DataType[] types = new DataType[names.length];
+        java.util.Arrays.fill(types, dt);
+        Output<?> filename = stringConst(g, "save/Const", "model");
+        Output<?> saveNames = stringConst(g, "save/SaveV2/tensor_names", names);
+        Output<?> saveSlices = stringConst(g, "save/SaveV2/shape_and_slices", slices);
+        GraphOperationBuilder save = g.opBuilder("SaveV2", "save/SaveV2", g.baseScope()).addInput(filename)
+                .addInput(saveNames).addInput(saveSlices);
+        Output<?>[] values = new Output<?>[names.length];
+        int i = 0;
+        for (Map.Entry<String, Output<?>> e : handles.entrySet()) {
+            values[i++] = g.opBuilder("ReadVariableOp", "save/Read_" + i + "/ReadVariableOp", g.baseScope())
+                    .addInput(e.getValue()).setAttr("dtype", dt).build().output(0);
+        }
+        GraphOperation saveOp = save.addInputList(values).setAttr("dtypes", types).build();
+        Output<?> saved = g.opBuilder("Identity", "save/control_dependency", g.baseScope()).addInput(filename)
+                .addControlInput(saveOp).build().output(0);
+
+        Output<?> restoreNames = stringConst(g, "save/RestoreV2/tensor_names", names);
+        Output<?> restoreSlices = stringConst(g, "save/RestoreV2/shape_and_slices", slices);
+        GraphOperation restore = g.opBuilder("RestoreV2", "save/RestoreV2", g.baseScope()).addInput(filename)
+                .addInput(restoreNames).addInput(restoreSlices).setAttr("dtypes", types).build();
+        GraphOperationBuilder restoreAll = g.opBuilder("NoOp", "save/restore_all", g.baseScope());
+        i = 0;
+        for (Map.Entry<String, Output<?>> e : handles.entrySet()) {
+            GraphOperation assign = g.opBuilder("AssignVariableOp", "save/AssignVariableOp" + (i == 0 ? "" : "_" + i),
+                    g.baseScope()).addInput(e.getValue()).addInput(restore.output(i)).setAttr("dtype", dt).build();
+            restoreAll.addControlInput(assign);
+            i++;
+        }
+        GraphOperation restoreAllOp = restoreAll.build();
+        return SaverDef.newBuilder().setFilenameTensorName(Net.nodeName(filename) + ":0")
+                .setSaveTensorName(Net.nodeName(saved) + ":0").setRestoreOpName(restoreAllOp.name())
+                .setMaxToKeep(5).setKeepCheckpointEveryNHours(10000f).setVersion(SaverDef.CheckpointFormatVersion.V2)
+                .build();
+    }
+
+    private static Output<?> stringConst(Graph g, String name, String... values) {
+        try (Tensor t = values.length == 1 && name.equals("save/Const") ? TString.scalarOf(values[0])
+                : TString.vectorOf(values)) {
+            return g.opBuilder("Const", name, g.baseScope()).setAttr("dtype", DataType.DT_STRING).setAttr("value", t)
+                    .build().output(0);
+        }
+    }
+
+    /**
+     * Writes the checkpoint with the graph's own saver: the seeded values are fed in place of the RestoreV2
+     * outputs to run save/restore_all (which assigns them), then save/control_dependency writes them.
+     */
+    private static void writeCheckpoint(Graph g, List<Variable> vars, DataType dt, Path prefix) throws IOException {
+        Files.createDirectories(prefix.getParent());
+        List<Tensor> tensors = new ArrayList<>();
+        try (Session session = new Session(g)) {
+            Session.Runner assign = session.runner();
+            for (int i = 0; i < vars.size(); i++) {
+                Tensor t = tensor(vars.get(i), dt);
+                tensors.add(t);
+                assign.feed("save/RestoreV2", i, t);
+            }
+            assign.addTarget("save/restore_all").run().close();
+            try (TString p = TString.scalarOf(prefix.toString());
+                    Result r = session.runner().feed("save/Const", p).fetch("save/control_dependency").run()) {
+                // files written as a side effect
+            }
+        } finally {
+            tensors.forEach(Tensor::close);
+        }
+    }
+
+    private static Tensor tensor(Variable v, DataType dt) {
+        if (dt == DataType.DT_DOUBLE) {
+            return TFloat64.tensorOf(Shape.of(v.shape), DataBuffers.of(v.values, true, false));
+        }
+        float[] f = new float[v.values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) v.values[i];
+        }
+        return TFloat32.tensorOf(Shape.of(v.shape), DataBuffers.of(f, true, false));
+    }
+}
