@@ -3,7 +3,6 @@ package sc.fiji.gradcam.graph;
 import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -48,18 +47,23 @@ public final class ClassScore {
     }
 
     /** Builds the score graph for {@code kind} under the name scope {@code scope}. */
-    public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope) {
+    public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope, int classes) {
         String[] act = new String[1];
         TensorName logits = findLogits(serving, act);
         Ops tf = Ops.create(serving.graph()).withSubScope(scope);
-        return build(tf, serving, logits, act[0], kind);
+        return build(tf, serving, logits, act[0], kind, classes);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static <T extends TNumber> ClassScore build(Ops tf, ServingGraph serving, TensorName logitsName,
-            String activation, ScoreKind kind) {
+            String activation, ScoreKind kind, int classes) {
         Operand<T> logits = (Operand<T>) (Operand) serving.tensor(logitsName);
-        Placeholder<T> onehot = tf.withName("onehot").placeholder(logits.type());
+        // the top-1 class unless a one-hot target is fed; no gradient flows through the choice
+        Operand<T> top1 = tf.stopGradient(tf.oneHot(tf.math.argMax(logits, tf.constant(1)), tf.constant((int) classes),
+                tf.dtypes.cast(tf.constant(1f), logits.type()), tf.dtypes.cast(tf.constant(0f), logits.type())));
+        Operand<T> onehot = tf.withName("onehot").placeholderWithDefault(top1,
+                org.tensorflow.ndarray.Shape.of(-1, classes));
+        Operand<T> target = tf.stopGradient(onehot);
         Operand<T> s;
         boolean sigmoid = activation.equals("Sigmoid");
         switch (kind) {
@@ -67,7 +71,7 @@ public final class ClassScore {
             case LOG_PROBABILITY -> s = sigmoid ? tf.math.log(tf.math.sigmoid(logits)) : tf.nn.logSoftmax(logits);
             default -> s = logits;
         }
-        Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, onehot), tf.constant(new int[] {0, 1}));
+        Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, target), tf.constant(new int[] {0, 1}));
         return new ClassScore(logitsName, activation, onehot.op().name(), score);
     }
 
@@ -81,7 +85,7 @@ public final class ClassScore {
         return activation;
     }
 
-    /** Name of the one-hot placeholder [batch, classes] to feed. */
+    /** Name of the one-hot input [batch, classes]; when not fed, the top-1 class of each image is used. */
     public String onehot() {
         return onehot;
     }

@@ -1,0 +1,31 @@
+package sc.fiji.gradcam.explain;
+
+import java.util.List;
+import java.util.Map;
+import sc.fiji.gradcam.graph.Layer;
+import sc.fiji.gradcam.graph.ScoreKind;
+
+/**
+ * The explanation of one image for one target class.
+ *
+ * @param predicted the top-1 class
+ * @param top5 the five best classes (fewer when the model has fewer)
+ * @param target the class explained
+ * @param score what was differentiated
+ * @param layer the target layer (null when no layer-based method was asked for)
+ * @param rawMax maximum of the raw Grad-CAM map (0: the map is empty)
+ * @param maps each method's map at the image's size: Grad-CAM family normalised to [0, 1] (one channel),
+ *     gradients raw with one channel per model input channel
+ * @param gradcamRaw the unnormalised Grad-CAM map at feature resolution (null without Grad-CAM)
+ * @param note advice when a map is empty, else null
+ * @param timingsMs time spent per step (shared steps of a batch are divided among its images)
+ */
+public record Explanation(Prediction predicted, List<Prediction> top5, Prediction target, ScoreKind score,
+        Layer layer, double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, String note,
+        Map<String, Double> timingsMs) {
+
+    /** Whether the Grad-CAM map is zero everywhere (no positive evidence at this layer). */
+    public boolean emptyMap() {
+        return gradcamRaw != null && rawMax <= 0;
+    }
+}

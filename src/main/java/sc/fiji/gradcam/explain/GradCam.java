@@ -1,0 +1,49 @@
+package sc.fiji.gradcam.explain;
+
+/**
+ * Grad-CAM (Selvaraju et al., eq. 1–2) for one image: {@code alpha_k = (1/Z) sum_ij dy/dA^k_ij} and
+ * {@code L = ReLU(sum_k alpha_k A^k)}. The counterfactual map uses {@code -dy/dA^k}. Activations and
+ * gradients are NHWC slices: {@code a[(i * w + j) * k + c]}.
+ */
+public final class GradCam {
+
+    private GradCam() {}
+
+    /** The channel weights alpha_k: the spatial mean of the gradient, negated for the counterfactual. */
+    public static double[] weights(float[] grad, int offset, int positions, int channels, boolean counterfactual) {
+        double[] alpha = new double[channels];
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * channels;
+            for (int c = 0; c < channels; c++) {
+                alpha[c] += grad[base + c];
+            }
+        }
+        double sign = counterfactual ? -1.0 : 1.0;
+        for (int c = 0; c < channels; c++) {
+            alpha[c] = sign * alpha[c] / positions;
+        }
+        return alpha;
+    }
+
+    /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w). */
+    public static float[] map(float[] activations, int offset, int positions, int channels, double[] alpha) {
+        float[] map = new float[positions];
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * channels;
+            double s = 0;
+            for (int c = 0; c < channels; c++) {
+                s += alpha[c] * activations[base + c];
+            }
+            map[p] = (float) Math.max(0, s);
+        }
+        return map;
+    }
+
+    /** Grad-CAM of image {@code n} of a batch of [n, h, w, k] activations and gradients. */
+    public static float[] compute(float[] activations, float[] grad, int n, int h, int w, int k,
+            boolean counterfactual) {
+        int offset = n * h * w * k;
+        double[] alpha = weights(grad, offset, h * w, k, counterfactual);
+        return map(activations, offset, h * w, k, alpha);
+    }
+}

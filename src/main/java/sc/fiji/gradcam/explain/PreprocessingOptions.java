@@ -1,0 +1,65 @@
+package sc.fiji.gradcam.explain;
+
+import java.util.Properties;
+import sc.fiji.gradcam.image.Preprocessing;
+import sc.fiji.gradcam.image.ResizeMode;
+import sc.fiji.gradcam.model.LoadedModel;
+import sc.fiji.gradcam.model.ModelException;
+
+/**
+ * User overrides of preprocessing; null fields fall back to the model folder's {@code gradcam.properties}
+ * (keys {@code size}, {@code resize}, {@code range}, {@code percentiles}), then to the signature's input
+ * size, {@code stretch} and {@code 0:1}.
+ *
+ * @param size {@code WxH}
+ * @param resize {@code stretch}, {@code crop} or {@code pad}
+ * @param range {@code MIN:MAX}
+ * @param percentiles {@code LOW:HIGH} for 16-bit and float images
+ */
+public record PreprocessingOptions(String size, String resize, String range, String percentiles) {
+
+    public static PreprocessingOptions none() {
+        return new PreprocessingOptions(null, null, null, null);
+    }
+
+    /** The preprocessing for {@code model}. */
+    public Preprocessing resolve(LoadedModel model) {
+        Properties p = model.properties();
+        long[] shape = model.input().shape();
+        int[] wh;
+        String sizeText = first(size, p.getProperty("size"));
+        if (sizeText != null) {
+            wh = Preprocessing.parseSize(sizeText);
+        } else if (shape[1] > 0 && shape[2] > 0) {
+            wh = new int[] {(int) shape[2], (int) shape[1]};
+        } else {
+            throw new ModelException("The model's input size is not fixed (" + java.util.Arrays.toString(shape) + ").",
+                    "give the size to resize to with --size WxH (or size=WxH in gradcam.properties).");
+        }
+        if (shape[1] > 0 && shape[2] > 0 && (wh[0] != shape[2] || wh[1] != shape[1])) {
+            throw new ModelException("The size " + wh[0] + "x" + wh[1] + " does not fit the model's input "
+                    + shape[2] + "x" + shape[1] + ".", "omit --size or use " + shape[2] + "x" + shape[1] + ".");
+        }
+        int channels = shape[3] > 0 ? (int) shape[3] : Integer.parseInt(p.getProperty("channels.count", "3"));
+        ResizeMode mode = ResizeMode.parse(first(resize, p.getProperty("resize"), "stretch"));
+        double[] r = Preprocessing.parseRange(first(range, p.getProperty("range"), "0:1"));
+        String pct = first(percentiles, p.getProperty("percentiles"));
+        double lo = Preprocessing.DEFAULT_LOW_PERCENTILE;
+        double hi = Preprocessing.DEFAULT_HIGH_PERCENTILE;
+        if (pct != null) {
+            double[] lh = Preprocessing.parseRange(pct);
+            lo = lh[0];
+            hi = lh[1];
+        }
+        return new Preprocessing(wh[0], wh[1], channels, mode, r[0], r[1], lo, hi);
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+}
