@@ -1,0 +1,135 @@
+package sc.fiji.gradcam.cli;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.explain.Prediction;
+
+/**
+ * The summary of an explain run: one entry per image and target, as JSON (the scripted contract),
+ * CSV and text. Entries hold only small values, so memory stays bounded over thousands of images.
+ */
+final class Report {
+
+    private final String model;
+    private final String layer;
+    private final double loadMs;
+    private final List<Map<String, Object>> images = new ArrayList<>();
+    private int errors;
+
+    Report(String model, String layer, double loadMs) {
+        this.model = model;
+        this.layer = layer;
+        this.loadMs = loadMs;
+    }
+
+    void add(Path file, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("image", file.toString());
+        o.put("predicted", prediction(e.predicted()));
+        o.put("top5", e.top5().stream().map(Report::prediction).toList());
+        Map<String, Object> target = new LinkedHashMap<>();
+        target.put("index", e.target().index());
+        target.put("label", e.target().label());
+        target.put("probability", e.target().probability());
+        o.put("target", target);
+        o.put("score", e.score().id());
+        o.put("layer", e.layer() == null ? null : e.layer().name());
+        o.put("raw_max", e.gradcamRaw() == null ? null : e.rawMax());
+        o.put("empty_map", e.emptyMap());
+        o.put("note", e.note());
+        Map<String, String> outs = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> outs.put(k, v.toString()));
+        o.put("outputs", outs);
+        Map<String, Double> t = new LinkedHashMap<>();
+        t.put("load", images.isEmpty() ? loadMs : 0.0);
+        t.putAll(timings);
+        o.put("timings_ms", t);
+        o.put("error", null);
+        images.add(o);
+    }
+
+    void addError(Path file, String message) {
+        errors++;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("image", file.toString());
+        o.put("error", message == null ? "unknown error" : message);
+        images.add(o);
+    }
+
+    int errors() {
+        return errors;
+    }
+
+    private static Map<String, Object> prediction(Prediction p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("index", p.index());
+        o.put("label", p.label());
+        o.put("probability", p.probability());
+        return o;
+    }
+
+    String json() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", model);
+        o.put("layer", layer);
+        o.put("load_ms", loadMs);
+        o.put("errors", errors);
+        o.put("images", images);
+        return Json.write(o);
+    }
+
+    void writeJson(Path file) throws IOException {
+        Files.writeString(file, json() + "\n", StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    void writeCsv(Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,"
+                    + "raw_max,error\n");
+            for (Map<String, Object> o : images) {
+                Map<String, Object> p = (Map<String, Object>) o.get("predicted");
+                Map<String, Object> t = (Map<String, Object>) o.get("target");
+                w.write(String.join(",", csv(o.get("image")), p == null ? "" : csv(p.get("index")),
+                        p == null ? "" : csv(p.get("label")), p == null ? "" : csv(p.get("probability")),
+                        t == null ? "" : csv(t.get("index")), t == null ? "" : csv(t.get("label")),
+                        csv(o.get("raw_max")), csv(o.get("error"))) + "\n");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    String text() {
+        StringBuilder b = new StringBuilder();
+        for (Map<String, Object> o : images) {
+            Path name = Path.of(String.valueOf(o.get("image"))).getFileName();
+            if (o.get("error") != null) {
+                b.append(String.format(Locale.ROOT, "%-40s ERROR %s%n", name, o.get("error")));
+                continue;
+            }
+            Map<String, Object> p = (Map<String, Object>) o.get("predicted");
+            Map<String, Object> t = (Map<String, Object>) o.get("target");
+            b.append(String.format(Locale.ROOT, "%-40s %s (%.3f)  explained: %s%s%n", name, p.get("label"),
+                    (Double) p.get("probability"), t.get("label"), o.get("note") != null ? "  [empty map]" : ""));
+        }
+        b.append(images.size() - errors).append(" explained, ").append(errors).append(" failed");
+        return b.toString();
+    }
+
+    private static String csv(Object v) {
+        if (v == null) {
+            return "";
+        }
+        String s = v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString();
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
