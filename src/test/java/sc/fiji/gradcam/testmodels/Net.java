@@ -64,7 +64,7 @@ final class Net {
 
     // ---- weights --------------------------------------------------------------------------------------------
 
-    enum Init { HE, GLOROT, BIAS, GAMMA, BETA, MOVING_MEAN, MOVING_VAR }
+    enum Init { HE, GLOROT, BIAS, GAMMA, BETA, MOVING_MEAN, MOVING_VAR, GAMMA_SMALL }
 
     /** Creates variable {@code name} with seeded values and returns its value as read in this graph. */
     Output<?> weight(String name, Init init, long fanIn, long fanOut, long... shape) {
@@ -83,6 +83,7 @@ final class Net {
                 case BETA: x = rnd.nextGaussian() * 0.1; break;
                 case MOVING_MEAN: x = rnd.nextGaussian() * 0.1; break;
                 case MOVING_VAR: x = 0.5 + rnd.nextDouble(); break;
+                case GAMMA_SMALL: x = 0.1 + 0.1 * rnd.nextDouble(); break;
                 default: throw new AssertionError(init);
             }
             v[i] = roundToFloat ? (double) (float) x : x;
@@ -126,7 +127,15 @@ final class Net {
      * does not support) Keras' unfused form {@code x * (gamma * rsqrt(var + eps)) + (beta - mean * ...)}.
      */
     Output<?> batchNorm(String layer, Output<?> x, long ch) {
-        Output<?> gamma = weight(layer + "/gamma", Init.GAMMA, ch, ch, ch);
+        return batchNorm(layer, x, ch, Init.GAMMA);
+    }
+
+    /**
+     * Batch norm whose gamma comes from {@code gammaInit} ({@link Init#GAMMA_SMALL} for the last norm of a
+     * residual branch, so deep random residual stacks keep their activations in range).
+     */
+    Output<?> batchNorm(String layer, Output<?> x, long ch, Init gammaInit) {
+        Output<?> gamma = weight(layer + "/gamma", gammaInit, ch, ch, ch);
         Output<?> beta = weight(layer + "/beta", Init.BETA, ch, ch, ch);
         Output<?> mean = weight(layer + "/moving_mean", Init.MOVING_MEAN, ch, ch, ch);
         Output<?> var = weight(layer + "/moving_variance", Init.MOVING_VAR, ch, ch, ch);
@@ -161,6 +170,13 @@ final class Net {
     Output<?> maxPool(String layer, Output<?> x) {
         return builder("MaxPool", layer + "/MaxPool", x).setAttr("ksize", new long[] {1, 2, 2, 1})
                 .setAttr("strides", new long[] {1, 2, 2, 1}).setAttr("padding", "VALID")
+                .setAttr("data_format", "NHWC").build().output(0);
+    }
+
+    /** MaxPool with a square window, stride and padding ({@code SAME} or {@code VALID}). */
+    Output<?> maxPool(String layer, Output<?> x, int k, int stride, String padding) {
+        return builder("MaxPool", layer + "/MaxPool", x).setAttr("ksize", new long[] {1, k, k, 1})
+                .setAttr("strides", new long[] {1, stride, stride, 1}).setAttr("padding", padding)
                 .setAttr("data_format", "NHWC").build().output(0);
     }
 

@@ -53,6 +53,17 @@ public final class TestModels {
 
     /** Builds the model described by {@code spec} into {@code dir} (created if missing; must not hold a model). */
     public static TestModel build(TestModelSpec spec, Path dir) {
+        return build(spec, dir, Bodies::build);
+    }
+
+    /** Builds the layers of a model on its image input (see {@link Bodies} and {@link BenchmarkModels}). */
+    @FunctionalInterface
+    interface BodyBuilder {
+        Bodies.Body build(Net net, TestModelSpec spec, Output<?> image);
+    }
+
+    /** Like {@link #build(TestModelSpec, Path)} with other layers than {@code spec.architecture()}'s. */
+    static TestModel build(TestModelSpec spec, Path dir, BodyBuilder bodies) {
         TensorFlowRuntime.engine();
         try {
             Files.createDirectories(dir);
@@ -60,7 +71,8 @@ public final class TestModels {
                 throw new IllegalArgumentException("already holds a SavedModel: " + dir);
             }
             try (Graph top = new Graph()) {
-                return spec.style() == SaveStyle.TF1_GRAPH ? buildTf1(spec, dir, top) : buildFunctionCall(spec, dir, top);
+                return spec.style() == SaveStyle.TF1_GRAPH ? buildTf1(spec, dir, top, bodies)
+                        : buildFunctionCall(spec, dir, top, bodies);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -74,7 +86,7 @@ public final class TestModels {
 
     // ---- TF1: everything at top level -----------------------------------------------------------------------
 
-    private static TestModel buildTf1(TestModelSpec spec, Path dir, Graph top) throws IOException {
+    private static TestModel buildTf1(TestModelSpec spec, Path dir, Graph top, BodyBuilder bodies) throws IOException {
         DataType dt = spec.dtype().tf();
         Output<?> image = Net.placeholder(top, INPUT_KEY, dt, Shape.of(spec.inputShape()));
         Map<String, Output<?>> handles = new LinkedHashMap<>();
@@ -83,13 +95,14 @@ public final class TestModels {
             handles.put(v.name, h);
             return n.read(h, v);
         });
-        Bodies.Body body = Bodies.build(net, spec, image);
+        Bodies.Body body = bodies.build(net, spec, image);
         return finish(spec, dir, top, net, handles, image, body.output, body, null, List.of());
     }
 
     // ---- FUNCTION_CALL: top-level StatefulPartitionedCall -> wrapper -> model function --------------------
 
-    private static TestModel buildFunctionCall(TestModelSpec spec, Path dir, Graph top) throws IOException {
+    private static TestModel buildFunctionCall(TestModelSpec spec, Path dir, Graph top, BodyBuilder bodies)
+            throws IOException {
         DataType dt = spec.dtype().tf();
         String arch = spec.architecture().name().toLowerCase(Locale.ROOT);
         try (Graph modelGraph = new Graph(); Graph wrapperGraph = new Graph()) {
@@ -101,7 +114,7 @@ public final class TestModels {
                 fnArgs.add(arg);
                 return n.read(arg, v);
             });
-            Bodies.Body body = Bodies.build(net, spec, fnImage);
+            Bodies.Body body = bodies.build(net, spec, fnImage);
             Output<?> fnOut = net.op("Identity", "Identity", body.output);
             ConcreteFunction model = function("__inference_" + arch + "_layer_call_and_return_conditional_losses",
                     modelGraph, fnImage, fnArgs, fnOut);
