@@ -21,6 +21,41 @@ public final class Bilinear {
     }
 
     /**
+     * Precomputed sampling positions along one axis: for each output index the two neighbouring source
+     * indices and the weight of the second, exactly as {@link #sample} computes them (so results are the same
+     * bit for bit), to sample many points on a grid without redoing the clamping and flooring per pixel.
+     */
+    static final class Taps {
+        final int[] i0;
+        final int[] i1;
+        final double[] f;
+
+        /** Taps for source positions {@code pos} along an axis of {@code size} pixels. */
+        Taps(double[] pos, int size) {
+            i0 = new int[pos.length];
+            i1 = new int[pos.length];
+            f = new double[pos.length];
+            for (int k = 0; k < pos.length; k++) {
+                double c = Math.max(0, Math.min(size - 1, pos[k]));
+                i0[k] = (int) Math.floor(c);
+                i1[k] = Math.min(i0[k] + 1, size - 1);
+                f[k] = c - i0[k];
+            }
+        }
+    }
+
+    /** {@link #sample} at column taps {@code xs[x]} and row taps {@code ys[y]}. */
+    static float sample(float[] plane, int base, int width, Taps xs, int x, Taps ys, int y) {
+        double fx = xs.f[x];
+        double fy = ys.f[y];
+        int r0 = base + ys.i0[y] * width;
+        int r1 = base + ys.i1[y] * width;
+        double top = plane[r0 + xs.i0[x]] * (1 - fx) + plane[r0 + xs.i1[x]] * fx;
+        double bottom = plane[r1 + xs.i0[x]] * (1 - fx) + plane[r1 + xs.i1[x]] * fx;
+        return (float) (top * (1 - fy) + bottom * fy);
+    }
+
+    /**
      * Resamples a {@code w}×{@code h} map to {@code outW}×{@code outH} so that both cover the same area
      * (pixel-centre alignment, like TF's {@code resize(..., half_pixel_centers=True)}).
      */

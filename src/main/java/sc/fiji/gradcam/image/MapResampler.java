@@ -14,16 +14,32 @@ public final class MapResampler {
         float[] out = new float[width * height];
         double toFeatureX = (double) fw / g.modelWidth();
         double toFeatureY = (double) fh / g.modelHeight();
+        // the sampling positions depend on x or y alone: computed once per column and per row
+        boolean[] insideX = new boolean[width];
+        double[] px = new double[width];
+        for (int x = 0; x < width; x++) {
+            double u = g.modelU(x);
+            insideX[x] = u >= -0.5 && u <= g.modelWidth() - 0.5;
+            px[x] = (u + 0.5) * toFeatureX - 0.5;
+        }
+        boolean[] insideY = new boolean[height];
+        double[] py = new double[height];
         for (int y = 0; y < height; y++) {
             double v = g.modelV(y);
-            boolean insideY = v >= -0.5 && v <= g.modelHeight() - 0.5;
-            double fy = (v + 0.5) * toFeatureY - 0.5;
+            insideY[y] = v >= -0.5 && v <= g.modelHeight() - 0.5;
+            py[y] = (v + 0.5) * toFeatureY - 0.5;
+        }
+        Bilinear.Taps xs = new Bilinear.Taps(px, fw);
+        Bilinear.Taps ys = new Bilinear.Taps(py, fh);
+        for (int y = 0; y < height; y++) {
+            if (!insideY[y]) {
+                continue;
+            }
+            int row = y * width;
             for (int x = 0; x < width; x++) {
-                double u = g.modelU(x);
-                if (!insideY || u < -0.5 || u > g.modelWidth() - 0.5) {
-                    continue;
+                if (insideX[x]) {
+                    out[row + x] = Bilinear.sample(map, 0, fw, xs, x, ys, y);
                 }
-                out[y * width + x] = Bilinear.sample(map, 0, fw, fh, (u + 0.5) * toFeatureX - 0.5, fy);
             }
         }
         return out;

@@ -31,17 +31,30 @@ public final class Preprocessor {
         float[] out = new float[p.width() * p.height() * toC];
         float[] pixel = new float[fromC];
         int plane = image.width() * image.height();
+        // the sampling positions depend on u or v alone: computed once per column and per row
+        double[] xs = new double[p.width()];
+        boolean[] outsideX = new boolean[p.width()];
+        for (int u = 0; u < p.width(); u++) {
+            xs[u] = g.imageX(u);
+            outsideX[u] = xs[u] < -0.5 || xs[u] > image.width() - 0.5;
+        }
+        double[] ys = new double[p.height()];
         for (int v = 0; v < p.height(); v++) {
-            double y = g.imageY(v);
+            ys[v] = g.imageY(v);
+        }
+        Bilinear.Taps tx = new Bilinear.Taps(xs, image.width());
+        Bilinear.Taps ty = new Bilinear.Taps(ys, image.height());
+        float[] data = image.data();
+        for (int v = 0; v < p.height(); v++) {
+            boolean outsideY = ys[v] < -0.5 || ys[v] > image.height() - 0.5;
             for (int u = 0; u < p.width(); u++) {
-                double x = g.imageX(u);
                 int o = (v * p.width() + u) * toC;
-                if (x < -0.5 || y < -0.5 || x > image.width() - 0.5 || y > image.height() - 0.5) {
+                if (outsideY || outsideX[u]) {
                     Arrays.fill(out, o, o + toC, (float) p.rangeMin());
                     continue;
                 }
                 for (int c = 0; c < fromC; c++) {
-                    pixel[c] = Bilinear.sample(image.data(), c * plane, image.width(), image.height(), x, y);
+                    pixel[c] = Bilinear.sample(data, c * plane, image.width(), tx, u, ty, v);
                 }
                 for (int c = 0; c < toC; c++) {
                     float raw = fromC == toC ? pixel[c]
