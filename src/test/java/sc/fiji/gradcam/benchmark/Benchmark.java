@@ -119,6 +119,7 @@ public final class Benchmark {
         TensorFlowRuntime.engine();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("machine", machine());
+        json.put("load_average_at_start", loadAverage());
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("runs", runs);
         settings.put("warmup", warmup);
@@ -166,6 +167,7 @@ public final class Benchmark {
         } finally {
             deleteTree(tmp);
         }
+        json.put("load_average_at_end", loadAverage());
         json.put("peak_rss_mb", procStatusMb("VmHWM"));
         json.put("total_s", round(secs(start)));
         Path file = out.toAbsolutePath();
@@ -212,12 +214,20 @@ public final class Benchmark {
             float[] nhwc = Preprocessor.prepare(image, p).values();
             log("%s: loaded in %.0f ms, input %s, layer %s", s.name, r.get("load_ms"), r.get("input"), r.get("layer"));
 
-            // plain inference: the signature through DJL's predictor, float[] in, float[] out
-            Stats inference;
+            // plain inference (the signature through DJL's predictor, float[] in, float[] out) and the Explainer
+            // on one image, interleaved run by run so that load from elsewhere on the machine hits all alike
+            Map<String, Set<Method>> requests = new LinkedHashMap<>();
+            requests.put("gradcam", Method.parseList("gradcam"));
+            requests.put("guided_backprop", Method.parseList("guided-backprop"));
+            requests.put("guided_gradcam", Method.parseList("guided-gradcam"));
+            requests.put("all_methods", Method.parseList("all"));
+            Map<String, Map<String, List<Double>>> timings = new LinkedHashMap<>();
+            Map<String, Stats> stats;
             try (Predictor<NDList, NDList> predictor = model.djlModel().newPredictor();
                     NDManager nd = TensorFlowRuntime.engine().newBaseManager()) {
                 Shape shape = new Shape(1, p.height(), p.width(), p.channels());
-                inference = measure(warmup, runs, () -> {
+                Map<String, Runnable> tasks = new LinkedHashMap<>();
+                tasks.put("inference", () -> {
                     try (NDManager sub = nd.newSubManager()) {
                         NDArray x = sub.create(nhwc, shape);
                         NDList y = predictor.predict(new NDList(x));
@@ -230,31 +240,30 @@ public final class Benchmark {
                         throw new IllegalStateException(e);
                     }
                 });
+                for (Map.Entry<String, Set<Method>> e : requests.entrySet()) {
+                    ExplainRequest req = base.withMethods(e.getValue());
+                    Map<String, List<Double>> t = new TreeMap<>();
+                    timings.put(e.getKey(), t);
+                    tasks.put(e.getKey(), () -> {
+                        Explanation x = explainer.explain(image, req).get(0);
+                        if (x.maps().size() != e.getValue().size()) {
+                            throw new IllegalStateException("missing maps: " + x.maps().keySet());
+                        }
+                        x.timingsMs().forEach((k, v) -> t.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
+                    });
+                }
+                stats = measureInterleaved(warmup, runs, tasks);
             }
+            Stats inference = stats.get("inference");
             put(r, "inference", inference);
             log("%s: inference %s", s.name, inference);
-
-            // Explainer, one image
-            Map<String, Set<Method>> requests = new LinkedHashMap<>();
-            requests.put("gradcam", Method.parseList("gradcam"));
-            requests.put("guided_backprop", Method.parseList("guided-backprop"));
-            requests.put("guided_gradcam", Method.parseList("guided-gradcam"));
-            requests.put("all_methods", Method.parseList("all"));
             Map<String, Object> splits = new LinkedHashMap<>();
-            for (Map.Entry<String, Set<Method>> e : requests.entrySet()) {
-                ExplainRequest req = base.withMethods(e.getValue());
-                Map<String, List<Double>> timings = new TreeMap<>();
-                Stats st = measure(warmup, runs, () -> {
-                    Explanation x = explainer.explain(image, req).get(0);
-                    if (x.maps().size() != e.getValue().size()) {
-                        throw new IllegalStateException("missing maps: " + x.maps().keySet());
-                    }
-                    x.timingsMs().forEach((k, v) -> timings.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
-                });
-                put(r, e.getKey(), st);
+            for (String k : requests.keySet()) {
+                Stats st = stats.get(k);
+                put(r, k, st);
                 Map<String, Double> split = new LinkedHashMap<>();
                 double post = 0;
-                for (Map.Entry<String, List<Double>> t : timings.entrySet()) {
+                for (Map.Entry<String, List<Double>> t : timings.get(k).entrySet()) {
                     // the last `runs` values are those of the timed runs
                     List<Double> v = t.getValue().subList(Math.max(0, t.getValue().size() - runs), t.getValue().size());
                     double med = median(v);
@@ -264,13 +273,14 @@ public final class Benchmark {
                     }
                 }
                 split.put("postprocess_total", round(post));
-                splits.put(e.getKey(), split);
-                log("%s: %s %s; split %s", s.name, e.getKey(), st, split);
+                splits.put(k, split);
+                log("%s: %s %s; split %s", s.name, k, st, split);
             }
             r.put("timings_ms", splits);
             double inf = inference.median;
             for (String k : requests.keySet()) {
                 r.put(k + "_ratio", round(((Stats) r.get("_" + k)).median / inf));
+                r.put(k + "_ratio_of_min", round(((Stats) r.get("_" + k)).min / inference.min));
             }
             for (String k : List.of("gradcam", "guided_gradcam", "all_methods")) {
                 @SuppressWarnings("unchecked")
@@ -432,6 +442,25 @@ public final class Benchmark {
         return new Stats(t);
     }
 
+    /** Round-robin: each round runs every task once, {@code warmup} rounds untimed, then {@code runs} timed. */
+    static Map<String, Stats> measureInterleaved(int warmup, int runs, Map<String, Runnable> tasks) {
+        for (int i = 0; i < warmup; i++) {
+            tasks.values().forEach(Runnable::run);
+        }
+        Map<String, double[]> t = new LinkedHashMap<>();
+        tasks.keySet().forEach(k -> t.put(k, new double[runs]));
+        for (int i = 0; i < runs; i++) {
+            for (Map.Entry<String, Runnable> e : tasks.entrySet()) {
+                long t0 = System.nanoTime();
+                e.getValue().run();
+                t.get(e.getKey())[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Map<String, Stats> out = new LinkedHashMap<>();
+        t.forEach((k, v) -> out.put(k, new Stats(v)));
+        return out;
+    }
+
     private static void put(Map<String, Object> r, String key, Stats s) {
         r.put("_" + key, s);
         r.put(key + "_ms", round(s.median));
@@ -508,6 +537,16 @@ public final class Benchmark {
         return m;
     }
 
+    /** /proc/loadavg's 1, 5 and 15 minute averages: above the core count, other processes shared the CPU. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static String cpuModel() {
         try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
@@ -549,9 +588,10 @@ public final class Benchmark {
     static String markdown(Map<String, Object> json) {
         StringBuilder b = new StringBuilder();
         Map<String, Object> m = (Map<String, Object>) json.get("machine");
-        b.append(String.format(Locale.ROOT, "Machine: %s cores (%s), %s GB, %s, TensorFlow %s, DJL %s%n%n",
+        b.append(String.format(Locale.ROOT, "Machine: %s cores (%s), %s GB, %s, TensorFlow %s, DJL %s; "
+                + "load average (1/5/15 min) %s at the start, %s at the end%n%n",
                 m.get("cores"), m.get("cpu"), m.get("memory_gb"), m.get("java"), m.get("tf_version"),
-                m.get("djl_version")));
+                m.get("djl_version"), json.get("load_average_at_start"), json.get("load_average_at_end")));
         b.append("Median ms of one 224×224 image (× = ratio to plain inference); throughput in images/s (Grad-CAM).\n\n");
         b.append("| model | inference | Grad-CAM | Guided Backprop | Guided Grad-CAM | all methods | CLI, 1 image "
                 + "| pre+post (Grad-CAM) | b=1 | b=8 | b=32 |\n");
@@ -567,12 +607,15 @@ public final class Benchmark {
                     r.containsKey("cli_image_ms") ? String.format(Locale.ROOT, "%.0f", r.get("cli_image_ms")) : "–",
                     r.get("gradcam_pre_post_pct"), t.get("1"), t.get("8"), t.get("32")));
         }
-        b.append("\nMinimum ms of the same runs:\n\n| model | inference | Grad-CAM | Guided Backprop | Guided Grad-CAM "
-                + "| all methods | CLI, 1 image |\n|---|---|---|---|---|---|---|\n");
+        b.append("\nMinimum ms of the same runs (× = ratio of minima):\n\n| model | inference | Grad-CAM "
+                + "| Guided Backprop | Guided Grad-CAM | all methods | CLI, 1 image |\n|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : (List<Map<String, Object>>) json.get("models")) {
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %s |%n", r.get("name"),
-                    r.get("inference_min_ms"), r.get("gradcam_min_ms"), r.get("guided_backprop_min_ms"),
-                    r.get("guided_gradcam_min_ms"), r.get("all_methods_min_ms"),
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f (%.2f×) | %.1f (%.2f×) | %.1f (%.2f×) "
+                    + "| %.1f (%.2f×) | %s |%n", r.get("name"),
+                    r.get("inference_min_ms"), r.get("gradcam_min_ms"), r.get("gradcam_ratio_of_min"),
+                    r.get("guided_backprop_min_ms"), r.get("guided_backprop_ratio_of_min"),
+                    r.get("guided_gradcam_min_ms"), r.get("guided_gradcam_ratio_of_min"), r.get("all_methods_min_ms"),
+                    r.get("all_methods_ratio_of_min"),
                     r.containsKey("cli_image_min_ms") ? String.format(Locale.ROOT, "%.0f", r.get("cli_image_min_ms"))
                             : "–"));
         }
