@@ -60,7 +60,7 @@ import sc.fiji.gradcam.testmodels.SaveStyle;
 public final class Benchmark {
 
     /** Default channel multipliers, so that a 2-core machine runs all three in about ten minutes. */
-    static final Map<BenchmarkModels.Kind, Double> DEFAULT_WIDTH = Map.of(BenchmarkModels.Kind.VGG16, 0.25,
+    static final Map<BenchmarkModels.Kind, Double> DEFAULT_WIDTH = Map.of(BenchmarkModels.Kind.VGG16, 0.5,
             BenchmarkModels.Kind.RESNET50, 0.5, BenchmarkModels.Kind.MOBILENETV2, 1.0);
 
     private int runs = 20;
@@ -94,6 +94,9 @@ public final class Benchmark {
                 case "--models" -> {
                     kinds.clear();
                     for (String k : v.split(",")) {
+                        if (k.isBlank()) {
+                            continue;
+                        }
                         kinds.add(BenchmarkModels.Kind.valueOf(k.trim().toUpperCase(Locale.ROOT)));
                     }
                     i++;
