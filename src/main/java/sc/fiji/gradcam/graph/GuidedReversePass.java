@@ -14,6 +14,7 @@ import org.tensorflow.op.nn.Relu6Grad;
 import org.tensorflow.op.nn.ReluGrad;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -31,6 +32,7 @@ import org.tensorflow.types.family.TNumber;
 public final class GuidedReversePass {
 
     private static final Set<String> RELUS = Set.of("Relu", "Relu6");
+    private static final Set<String> BATCH_NORMS = Set.of("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3");
 
     private final ServingGraph serving;
     private final GraphView view;
@@ -87,6 +89,8 @@ public final class GuidedReversePass {
             Output<?>[] dxs;
             if (guided && RELUS.contains(op.type())) {
                 dxs = new Output<?>[] {guidedRelu(op, dys.get(0))};
+            } else if (isFrozenBatchNorm(node, op, ys, inputs)) {
+                dxs = new Output<?>[] {frozenBatchNormGradient(node, dys.get(0))};
             } else {
                 dxs = opGradient(node, op, ys, dys, inputs);
             }
@@ -127,6 +131,46 @@ public final class GuidedReversePass {
             return Relu6Grad.create(s.scope(), positive, x).asOutput();
         }
         return ReluGrad.create(s.scope(), positive, x).asOutput();
+    }
+
+    /**
+     * An inference-mode batch norm (NHWC, float32 throughout) reached through its input x alone: its
+     * derivative is the per-channel constant {@code gamma * rsqrt(variance + epsilon)}.
+     */
+    private boolean isFrozenBatchNorm(String node, GraphOperation op, List<Output<?>> ys, List<TensorName> inputs) {
+        if (!BATCH_NORMS.contains(op.type()) || ys.size() != 1 || ys.get(0).index() != 0 || inputs.size() != 1) {
+            return false;
+        }
+        NodeDef def = view.node(node);
+        List<TensorName> in = view.dataInputs(node);
+        if (in.size() < 5 || !inputs.get(0).equals(in.get(0)) || !def.containsAttr("is_training")
+                || def.getAttrOrThrow("is_training").getB()
+                || (def.containsAttr("data_format") && !def.getAttrOrThrow("data_format").getS().toStringUtf8()
+                        .equals("NHWC"))) {
+            return false;
+        }
+        for (int k : new int[] {0, 1, 4}) {
+            if (serving.tensor(in.get(k)).dataType() != org.tensorflow.proto.DataType.DT_FLOAT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code dy * gamma * rsqrt(variance + epsilon)}: what FusedBatchNormGrad gives for x when not training,
+     * without its reductions for the scale and offset gradients, which the pass does not use (and so that the
+     * forward convolution and batch norm can stay fused).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Output<?> frozenBatchNormGradient(String node, Output<?> upstream) {
+        List<TensorName> in = view.dataInputs(node);
+        float epsilon = view.node(node).getAttrOrThrow("epsilon").getF();
+        Ops s = tf.withSubScope("batchnorm" + (counter++));
+        Operand<TFloat32> gamma = (Operand<TFloat32>) (Operand) serving.tensor(in.get(1));
+        Operand<TFloat32> variance = (Operand<TFloat32>) (Operand) serving.tensor(in.get(4));
+        Operand<TFloat32> scale = s.math.mul(gamma, s.math.rsqrt(s.math.add(variance, s.constant(epsilon))));
+        return s.math.mul((Operand<TFloat32>) (Operand) upstream, scale).asOutput();
     }
 
     private Output<?>[] opGradient(String node, GraphOperation op, List<Output<?>> ys, List<Output<?>> dys,
