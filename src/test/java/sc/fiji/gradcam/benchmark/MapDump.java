@@ -21,7 +21,11 @@ import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.testmodels.BenchmarkModels;
 import sc.fiji.gradcam.testmodels.SaveStyle;
 
-/** Scratch: writes every map of a few explanations to a file, to check that optimisations change nothing. */
+/**
+ * Diagnostic: writes every map of a few explanations (three small full-depth models, three resize modes, three
+ * sizes, 8-bit RGB, 16-bit and float gray) to a file, to check that a speed-up changes no map: run it before and
+ * after (args: model cache folder, output file) and compare the files.
+ */
 public final class MapDump {
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args[0]);
