@@ -14,6 +14,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -42,21 +43,23 @@ public final class AdamTrainer implements AutoCloseable {
     private final Placeholder<TFloat32> image;
     private final Placeholder<TInt32> labels;
     private final Placeholder<TFloat32> stepSize;
+    private final Operand<TFloat32> keep;
     private final Operand<TFloat32> loss;
     private final Operand<TFloat32> probabilities;
     private final Op train;
     private int step;
 
     /** Builds the training graph and sets the weights to {@code initial}. */
-    public AdamTrainer(SmallCnn net, Map<String, float[]> initial) {
+    public AdamTrainer(SmallCnn net, Map<String, float[]> initial, long seed) {
         this.net = net;
         Ops tf = Ops.create(graph);
         image = tf.withName("image").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, net.size(), net.size(), net.channels())));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         stepSize = tf.withName("step_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        keep = tf.withName("keep_probability").placeholderWithDefault(tf.constant(1f), Shape.scalar());
         weights = new WeightVariables();
-        SmallCnn.Outputs out = net.build(tf, image, weights::create);
+        SmallCnn.Outputs out = net.build(tf, image, weights::create, x -> dropout(tf, x, seed));
         weights.addLoaders(tf);
         probabilities = out.probabilities();
         // (the sparse variant of the cross-entropy op has no C++ gradient, the dense one has)
@@ -87,6 +90,14 @@ public final class AdamTrainer implements AutoCloseable {
         weights.load(session, initial);
     }
 
+    /** Inverted dropout: keeps each feature with probability {@code keep} and scales it by 1 / keep. */
+    private Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> x, long seed) {
+        Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+                RandomUniform.seed(seed), RandomUniform.seed2(seed + 1));
+        Operand<TFloat32> mask = tf.math.floor(tf.math.add(uniform, keep));
+        return tf.withName("dropout").math.div(tf.math.mul(x, mask), keep);
+    }
+
     /** Adds the slots m, v of weight {@code w} (initialised to zero) and its update. */
     private Op adamUpdate(Ops slots, Ops tf, long[] shape, Variable<TFloat32> w, Operand<TFloat32> g) {
         Variable<TFloat32> m = slots.variable(slots.zeros(slots.constant(shape), TFloat32.class));
@@ -102,13 +113,14 @@ public final class AdamTrainer implements AutoCloseable {
     }
 
     /** One Adam step on a batch of {@code n} images; returns the batch loss before the step. */
-    public float step(float[] batch, int[] batchLabels, int n, float learningRate) {
+    public float step(float[] batch, int[] batchLabels, int n, float learningRate, float keepProbability) {
         step++;
         float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
         try (TFloat32 x = images(batch, n);
                 TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(batchLabels, true, false));
                 TFloat32 lr = TFloat32.scalarOf(lrT);
-                Result r = session.runner().feed(image, x).feed(labels, y).feed(stepSize, lr)
+                TFloat32 k = TFloat32.scalarOf(keepProbability);
+                Result r = session.runner().feed(image, x).feed(labels, y).feed(stepSize, lr).feed(keep, k)
                         .addTarget(train).fetch(loss).run()) {
             return ((TFloat32) r.get(0)).getFloat();
         }

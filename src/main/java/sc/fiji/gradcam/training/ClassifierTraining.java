@@ -16,10 +16,10 @@ public final class ClassifierTraining {
 
     /** Hyper-parameters. */
     public record Config(long seed, int epochs, int batchSize, float learningRate, float finalLearningRate,
-            float brightnessJitter, float colourJitter) {
+            float keepProbability, float brightnessJitter, float colourJitter, int maxShift) {
 
         public static Config defaults(long seed, int epochs) {
-            return new Config(seed, epochs, 32, 1e-3f, 5e-5f, 0.10f, 0.05f);
+            return new Config(seed, epochs, 16, 1e-3f, 2e-5f, 0.7f, 0.15f, 0.10f, 4);
         }
     }
 
@@ -36,7 +36,8 @@ public final class ClassifierTraining {
         for (SmallCnn.Param p : net.params()) {
             initial.put(p.name(), SmallCnn.initialValue(p, random));
         }
-        Augmenter augmenter = new Augmenter(net.size(), net.channels(), config.brightnessJitter(), config.colourJitter());
+        Augmenter augmenter = new Augmenter(net.size(), net.channels(), config.brightnessJitter(), config.colourJitter(),
+                config.maxShift());
         int per = net.size() * net.size() * net.channels();
         float[] batch = new float[config.batchSize() * per];
         int[] labels = new int[config.batchSize()];
@@ -47,7 +48,7 @@ public final class ClassifierTraining {
         int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         int totalSteps = stepsPerEpoch * config.epochs();
         int step = 0;
-        try (AdamTrainer trainer = new AdamTrainer(net, initial)) {
+        try (AdamTrainer trainer = new AdamTrainer(net, initial, config.seed())) {
             ConfusionMatrix val = null;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(order, random);
@@ -62,7 +63,7 @@ public final class ClassifierTraining {
                     double progress = (double) step++ / totalSteps;
                     float lr = (float) (config.finalLearningRate() + 0.5 * (config.learningRate()
                             - config.finalLearningRate()) * (1 + Math.cos(Math.PI * progress)));
-                    lossSum += trainer.step(batch, java.util.Arrays.copyOf(labels, n), n, lr);
+                    lossSum += trainer.step(batch, java.util.Arrays.copyOf(labels, n), n, lr, config.keepProbability());
                 }
                 val = evaluate(trainer::predict, net, classes, validation);
                 log.printf("epoch %3d  loss %.4f  validation accuracy %.4f  (%.0f s)%n", epoch,

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.op.Scope;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * A plain VGG-style classifier: blocks of conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after every
@@ -107,15 +108,37 @@ public final class SmallCnn {
         Operand<TFloat32> create(Ops scope, Param param);
     }
 
+    /**
+     * A 2x2 {@code MaxPool} (the V1 op with the window as attributes, as Keras writes it; Ops'
+     * {@code nn.maxPool} would emit {@code MaxPoolV2} with the window as tensor inputs).
+     */
+    private static Operand<TFloat32> maxPool2x2(Ops named, Operand<TFloat32> x) {
+        Scope scope = named.scope();
+        OperationBuilder b = scope.opBuilder("MaxPool", "MaxPool")
+                .addInput(x.asOutput())
+                .setAttr("ksize", new long[] {1, 2, 2, 1})
+                .setAttr("strides", new long[] {1, 2, 2, 1})
+                .setAttr("padding", "VALID");
+        return b.build().<TFloat32>output(0);
+    }
+
     /** Builds the forward pass on {@code image} ([N, size, size, channels]), creating the weights. */
     public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory) {
+        return build(tf, image, factory, x -> x);
+    }
+
+    /**
+     * As {@link #build(Ops, Operand, Weights)}, with {@code features} applied to the pooled features
+     * before the dense layer (the trainer puts dropout there; the exported graph has none).
+     */
+    public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory,
+            java.util.function.UnaryOperator<Operand<TFloat32>> features) {
         Map<String, Param> byName = new java.util.HashMap<>();
         params().forEach(p -> byName.put(p.name(), p));
         java.util.function.BiFunction<Ops, String, Operand<TFloat32>> weight =
                 (scope, name) -> factory.create(scope, byName.get(name));
         Operand<TFloat32> x = image;
         Operand<TFloat32> lastConv = null;
-        Operand<TInt32> window = tf.constant(new int[] {1, 2, 2, 1});
         for (int b = 1; b <= widths.length; b++) {
             Ops block = tf.withSubScope("block" + b);
             Operand<TFloat32> kernel = weight.apply(block, "block" + b + "/kernel");
@@ -124,12 +147,13 @@ public final class SmallCnn {
             Operand<TFloat32> biased = block.withName("bias_add").nn.biasAdd(conv, bias);
             Operand<TFloat32> relu = block.withName("relu").nn.relu(biased);
             if (b < widths.length) {
-                x = block.withName("pool").nn.maxPool(relu, window, window, "VALID");
+                x = maxPool2x2(block.withName("pool"), relu);
             } else {
                 lastConv = relu;
             }
         }
-        Operand<TFloat32> pooled = tf.withName("gap").math.mean(lastConv, tf.constant(new int[] {1, 2}));
+        Operand<TFloat32> pooled = features.apply(
+                tf.withName("gap").math.mean(lastConv, tf.constant(new int[] {1, 2})));
         Ops denseScope = tf.withSubScope("dense");
         Operand<TFloat32> denseKernel = weight.apply(denseScope, "dense/kernel");
         Operand<TFloat32> denseBias = weight.apply(denseScope, "dense/bias");
