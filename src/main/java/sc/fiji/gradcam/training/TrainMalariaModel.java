@@ -139,7 +139,8 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 Adam (b1 0.9, b2 0.999, eps 1e-7, written as graph ops), learning rate %.0e cosine-decayed
                 to %.0e, batch %d, %d epochs, softmax cross-entropy, He-normal initialisation, seed %d.
                 Augmentation per batch: random horizontal flip, rotation by k·90°, brightness ±%.0f %%,
-                per-channel gain ±%.0f %%. No early stopping or model selection on the validation set.
+                per-channel gain ±%.0f %%, shift up to ±%d px; dropout (keep %.1f) on the pooled features during
+                training only. No early stopping or model selection on the validation set.
                 Training took %.0f s on 2 CPU cores.
 
                 ## Validation (exported SavedModel, held-out prefixes)
@@ -160,7 +161,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 prefixCount, validationFraction * 100, trainCount, val.size(), valPara, val.size() - valPara,
                 heldOut.size(), "`" + String.join("`, `", heldOut) + "`",
                 c.learningRate(), c.finalLearningRate(), c.batchSize(), c.epochs(), c.seed(),
-                c.brightnessJitter() * 100, c.colourJitter() * 100, seconds,
+                c.brightnessJitter() * 100, c.colourJitter() * 100, c.maxShift(), c.keepProbability(), seconds,
                 cm.accuracy(), (int) Math.round(cm.accuracy() * cm.total()), cm.total(), cm.toMarkdown(),
                 c.seed(), c.epochs());
     }

@@ -96,7 +96,7 @@ public final class TrainShapesModel implements Callable<Integer> {
                 ## Training
 
                 Same trainer as `malaria-cells` (`ClassifierTraining`): Adam, learning rate %.0e cosine-decayed
-                to %.0e, batch %d, %d epochs, flips / 90° rotations / colour jitter. Took %.0f s on 2 CPU cores.
+                to %.0e, batch %d, %d epochs, flips / 90° rotations / shifts / colour jitter, dropout. Took %.0f s on 2 CPU cores.
 
                 ## Validation
 
