@@ -39,6 +39,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "FILE|DIR", description = "An image or a folder of images.")
     Path image;
 
+    @Option(names = "--glob", paramLabel = "PATTERN", description = "With a folder: only file names matching this "
+            + "glob, e.g. '*.tif' or 'shapes-??.png'.")
+    String glob;
+
     @Option(names = "--class", paramLabel = "auto|INDEX|LABEL", split = ",", description = "Target class(es) "
             + "(default: auto = the top-1 class).")
     List<String> targets = List.of("auto");
@@ -111,7 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (!Files.exists(image)) {
             throw new IllegalArgumentException("--image " + image + " does not exist.");
         }
-        List<Path> files = ImageFiles.list(image);
+        List<Path> files = ImageFiles.list(image, glob);
         for (int i = 0; i < files.size(); i++) {
             fileIndex.put(files.get(i), i);
         }
