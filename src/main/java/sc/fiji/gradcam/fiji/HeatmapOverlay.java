@@ -8,6 +8,7 @@ import ij.plugin.frame.RoiManager;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import java.awt.Color;
+import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,8 @@ public final class HeatmapOverlay {
     public static List<Rectangle> installBoxes(ImagePlus imp, List<Integer> planes, List<MapImage> maps) {
         Overlay overlay = remove(imp, BOX_NAME);
         List<Rectangle> boxes = new ArrayList<>();
-        RoiManager manager = RoiManager.getInstance();
+        // only a manager the user has open (getInstance() would create one in batch mode, which fails headless)
+        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : RoiManager.getRawInstance();
         for (int i = 0; i < maps.size(); i++) {
             Rectangle r = HotRegion.box(maps.get(i), HotRegion.DEFAULT_FRACTION);
             boxes.add(r);
