@@ -55,17 +55,45 @@ class MacroTest {
         }
     }
 
+    private static void register() throws Exception {
+        if (Menus.getCommands() == null) {
+            // ImageJ 1 builds its command table with AWT menus, which fail headless: give it an empty one
+            var table = Menus.class.getDeclaredField("pluginsTable");
+            table.setAccessible(true);
+            table.set(null, new java.util.Hashtable<String, String>());
+        }
+        Menus.getCommands().put("Grad-CAM...", Bridge.class.getName());
+    }
+
+    /** scripts/batch-folder.ijm with its script parameters given as variables (headless: no map windows). */
+    @Test
+    void batchFolderMacroRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        try (Context c = new Context()) {
+            context = c;
+            register();
+            java.nio.file.Path in = java.nio.file.Files.createDirectories(tmp.resolve("in"));
+            for (int i = 0; i < 2; i++) {
+                ij.IJ.save(Fixtures.mnist(i), in.resolve("digit" + i + ".tif").toString());
+            }
+            java.nio.file.Path out = java.nio.file.Files.createDirectories(tmp.resolve("out"));
+            String script = java.nio.file.Files.readString(
+                    java.nio.file.Path.of(System.getProperty("gradcam.basedir", "."), "scripts/batch-folder.ijm"));
+            String params = "input=\"" + in + "\"; output=\"" + out + "\"; model=\"" + Fixtures.mnistModel()
+                    + "\"; target=\"auto\"; methods=\"gradcam\";\n";
+            new Interpreter().run(params + script.replaceAll("(?m)^#@.*$", ""), null);
+            assertEquals("2", last.getOutput("predicted_label")); // digit1.tif is t10k_0001, a 2
+            ij.ImagePlus saved = ij.IJ.openImage(out.resolve("digit1.gradcam-overlay.tif").toString());
+            assertNotNull(saved.getOverlay().get(HeatmapOverlay.NAME), "overlay saved with the image");
+        } finally {
+            context = null;
+        }
+    }
+
     @Test
     void macroRunsTheCommandWithItsOptionString() throws Exception {
         try (Context c = new Context()) {
             context = c;
-            if (Menus.getCommands() == null) {
-                // ImageJ 1 builds its command table with AWT menus, which fail headless: give it an empty one
-                var table = Menus.class.getDeclaredField("pluginsTable");
-                table.setAccessible(true);
-                table.set(null, new java.util.Hashtable<String, String>());
-            }
-            Menus.getCommands().put("Grad-CAM...", Bridge.class.getName());
+            register();
             String image = Fixtures.shared().resolve("models/mnist_tfmodule/images/t10k_0001_label2.png").toString();
             String macro = "setBatchMode(true);\n"
                     + "open(\"" + image + "\");\n"
