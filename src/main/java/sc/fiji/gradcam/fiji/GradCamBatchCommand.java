@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.image.ColorMap;
+
 import ij.IJ;
 import ij.ImagePlus;
 import ij.io.Opener;

@@ -1,5 +1,9 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.io.ImagePlusImages;
+
+import sc.fiji.gradcam.image.ColorMap;
+
 import ij.ImagePlus;
 import ij.gui.ImageRoi;
 import ij.gui.Overlay;
@@ -60,7 +64,7 @@ public final class HeatmapOverlay {
             roi.setStrokeColor(Color.YELLOW);
             position(imp, roi, planes.get(i));
             overlay.add(roi);
-            if (planes.get(i) == ImagePlusConverter.currentPlane(imp)) {
+            if (planes.get(i) == ImagePlusImages.currentPlane(imp)) {
                 imp.setRoi((Roi) roi.clone());
             }
             if (manager != null) {
@@ -84,7 +88,7 @@ public final class HeatmapOverlay {
 
     /** Shows {@code roi} on plane {@code plane} (0-based) only, when the image has several. */
     static void position(ImagePlus imp, Roi roi, int plane) {
-        if (ImagePlusConverter.planes(imp) == 1) {
+        if (ImagePlusImages.planes(imp) == 1) {
             return;
         }
         if (imp.isHyperStack() || imp.getNChannels() > 1) {

@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.io.ImagePlusImages;
+
 import ij.ImagePlus;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +30,17 @@ public record ImageExplanation(ImagePlus image, List<Integer> planes, List<Expla
             boolean allPlanes, BiConsumer<Integer, Integer> progress) {
         List<Integer> planes = new ArrayList<>();
         if (allPlanes) {
-            for (int p = 0; p < ImagePlusConverter.planes(image); p++) {
+            for (int p = 0; p < ImagePlusImages.planes(image); p++) {
                 planes.add(p);
             }
         } else {
-            ImagePlusConverter.check(image);
-            planes.add(ImagePlusConverter.currentPlane(image));
+            ImagePlusImages.check(image);
+            planes.add(ImagePlusImages.currentPlane(image));
         }
         List<Explanation> out = new ArrayList<>();
         for (int start = 0; start < planes.size(); start += Explainer.MAX_BATCH) {
             var inputs = planes.subList(start, Math.min(planes.size(), start + Explainer.MAX_BATCH)).stream()
-                    .map(p -> ImagePlusConverter.toInput(image, p)).toList();
+                    .map(p -> ImagePlusImages.plane(image, p)).toList();
             explainer.explain(inputs, request).forEach(perTarget -> out.add(perTarget.get(0)));
             progress.accept(out.size(), planes.size());
         }

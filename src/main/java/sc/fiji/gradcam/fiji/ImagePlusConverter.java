@@ -4,15 +4,12 @@ import ij.CompositeImage;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
-import ij.process.ImageProcessor;
 import ij.process.LUT;
 import java.util.List;
 import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
-import sc.fiji.gradcam.image.InputImage;
-import sc.fiji.gradcam.image.PixelKind;
+import sc.fiji.gradcam.image.ColorMap;
 
 /**
  * ImageJ 1 images to and from the core's types. An image is explained one plane at a time: a plane is
@@ -22,62 +19,16 @@ public final class ImagePlusConverter {
 
     private ImagePlusConverter() {}
 
-    /** Number of planes (z × t positions). */
-    public static int planes(ImagePlus imp) {
-        check(imp);
-        return imp.getStackSize() / imp.getNChannels();
-    }
-
-    /** The plane (0-based) the image shows now. */
-    public static int currentPlane(ImagePlus imp) {
-        return (imp.getCurrentSlice() - 1) / imp.getNChannels();
-    }
-
-    /** Plane {@code plane} (0-based) as the core's image: RGB gives 3 UINT8 channels, gray one per channel. */
-    public static InputImage toInput(ImagePlus imp, int plane) {
-        check(imp);
-        int c = imp.getNChannels();
-        int w = imp.getWidth();
-        int h = imp.getHeight();
-        ImageStack stack = imp.getStack();
-        if (imp.getBitDepth() == 24) {
-            ColorProcessor cp = (ColorProcessor) stack.getProcessor(plane + 1);
-            byte[][] rgb = {new byte[w * h], new byte[w * h], new byte[w * h]};
-            cp.getRGB(rgb[0], rgb[1], rgb[2]);
-            float[] data = new float[3 * w * h];
-            for (int i = 0; i < data.length; i++) {
-                data[i] = rgb[i / (w * h)][i % (w * h)] & 0xff;
-            }
-            return new InputImage(w, h, 3, data, PixelKind.UINT8);
+    /** An ImageJ LUT of a colour map. */
+    static LUT lut(ColorMap map) {
+        byte[][] c = new byte[3][256];
+        int[] t = map.table();
+        for (int i = 0; i < 256; i++) {
+            c[0][i] = (byte) (t[i] >> 16);
+            c[1][i] = (byte) (t[i] >> 8);
+            c[2][i] = (byte) t[i];
         }
-        float[] data = new float[c * w * h];
-        for (int ch = 0; ch < c; ch++) {
-            ImageProcessor ip = stack.getProcessor(plane * c + ch + 1);
-            for (int i = 0; i < w * h; i++) {
-                data[ch * w * h + i] = ip.getf(i);
-            }
-        }
-        PixelKind kind = switch (imp.getBitDepth()) {
-            case 8 -> PixelKind.UINT8;
-            case 16 -> PixelKind.UINT16;
-            default -> PixelKind.FLOAT;
-        };
-        return new InputImage(w, h, c, data, kind);
-    }
-
-    /** Rejects images that are not a gray/RGB image or stack of them. */
-    static void check(ImagePlus imp) {
-        int c = imp.getNChannels();
-        if (c > 1 && imp.getNSlices() > 1 && imp.getNFrames() > 1) {
-            throw new IllegalArgumentException("'" + imp.getTitle() + "' is a 5-D hyperstack (" + c + " channels, "
-                    + imp.getNSlices() + " slices, " + imp.getNFrames() + " frames). Fix: reduce it to one z or t "
-                    + "range first (Image › Duplicate... or Image › Hyperstacks › Reduce Dimensionality...).");
-        }
-        if (c > 3) {
-            throw new IllegalArgumentException("'" + imp.getTitle() + "' has " + c + " channels; Grad-CAM takes gray "
-                    + "or RGB images (at most 3 channels). Fix: keep the channels the model was trained on "
-                    + "(Image › Duplicate..., channels 1-3) or make an RGB image (Image › Color › Stack to RGB).");
-        }
+        return new LUT(c[0], c[1], c[2]);
     }
 
     /**
@@ -119,7 +70,7 @@ public final class ImagePlusConverter {
             ci.setPosition(1, 1, 1);
             return ci;
         }
-        imp.setLut(family ? ColorMap.FIRE.lut() : ColorMap.GRAYS.lut());
+        imp.setLut(family ? lut(ColorMap.FIRE) : lut(ColorMap.GRAYS));
         imp.setDisplayRange(lo, hi);
         return imp;
     }

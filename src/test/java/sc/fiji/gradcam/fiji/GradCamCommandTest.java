@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.io.ImagePlusImages;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,7 +73,7 @@ class GradCamCommandTest {
             // the outputs say what the Explainer says
             ModelCache cache = c.service(ModelCache.class);
             Explanation direct = cache.explainer(Fixtures.mnistModel())
-                    .explain(ImagePlusConverter.toInput(imp, 0), ExplainRequest.defaults().withLayer("Conv2D_1")).get(0);
+                    .explain(ImagePlusImages.plane(imp, 0), ExplainRequest.defaults().withLayer("Conv2D_1")).get(0);
             assertEquals(direct.predicted().label(), m.getOutput("predicted_label"));
             assertEquals(direct.predicted().probability(), (double) m.getOutput("predicted_probability"), 1e-6);
 

@@ -1,5 +1,9 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.image.ColorMap;
+
+import sc.fiji.gradcam.io.ImagePlusImages;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +25,7 @@ class ImagePlusConverterTest {
     void rgbGivesThreeUint8Channels() {
         ColorProcessor cp = new ColorProcessor(3, 2);
         cp.set(1, 0, (10 << 16) | (20 << 8) | 30);
-        InputImage in = ImagePlusConverter.toInput(new ImagePlus("rgb", cp), 0);
+        InputImage in = ImagePlusImages.plane(new ImagePlus("rgb", cp), 0);
         assertEquals(3, in.channels());
         assertEquals(PixelKind.UINT8, in.kind());
         assertEquals(10, in.get(1, 0, 0));
@@ -33,33 +37,33 @@ class ImagePlusConverterTest {
     void grayKindsFollowBitDepth() {
         ShortProcessor sp = new ShortProcessor(2, 2);
         sp.set(1, 1, 60000);
-        InputImage in = ImagePlusConverter.toInput(new ImagePlus("16", sp), 0);
+        InputImage in = ImagePlusImages.plane(new ImagePlus("16", sp), 0);
         assertEquals(PixelKind.UINT16, in.kind());
         assertEquals(60000, in.get(1, 1, 0));
-        assertEquals(PixelKind.UINT8, ImagePlusConverter.toInput(IJ.createImage("8", "8-bit", 2, 2, 1), 0).kind());
-        assertEquals(PixelKind.FLOAT, ImagePlusConverter.toInput(IJ.createImage("32", "32-bit", 2, 2, 1), 0).kind());
+        assertEquals(PixelKind.UINT8, ImagePlusImages.plane(IJ.createImage("8", "8-bit", 2, 2, 1), 0).kind());
+        assertEquals(PixelKind.FLOAT, ImagePlusImages.plane(IJ.createImage("32", "32-bit", 2, 2, 1), 0).kind());
     }
 
     @Test
     void hyperstackPlanesCarryTheirChannels() {
         ImagePlus imp = IJ.createHyperStack("h", 4, 4, 3, 1, 4, 16);
-        assertEquals(4, ImagePlusConverter.planes(imp));
+        assertEquals(4, ImagePlusImages.planes(imp));
         imp.getStack().getProcessor(imp.getStackIndex(2, 1, 3)).set(0, 0, 77);
-        InputImage plane = ImagePlusConverter.toInput(imp, 2); // t=3
+        InputImage plane = ImagePlusImages.plane(imp, 2); // t=3
         assertEquals(3, plane.channels());
         assertEquals(PixelKind.UINT16, plane.kind());
         assertEquals(77, plane.get(0, 0, 1));
         imp.setPosition(3, 1, 4);
-        assertEquals(3, ImagePlusConverter.currentPlane(imp));
+        assertEquals(3, ImagePlusImages.currentPlane(imp));
     }
 
     @Test
     void rejectsFiveDAndManyChannels() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> ImagePlusConverter.toInput(IJ.createHyperStack("x", 4, 4, 2, 2, 2, 8), 0));
+                () -> ImagePlusImages.plane(IJ.createHyperStack("x", 4, 4, 2, 2, 2, 8), 0));
         assertTrue(e.getMessage().contains("5-D") && e.getMessage().contains("Fix:"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> ImagePlusConverter.toInput(IJ.createHyperStack("x", 4, 4, 5, 1, 1, 8), 0));
+                () -> ImagePlusImages.plane(IJ.createHyperStack("x", 4, 4, 5, 1, 1, 8), 0));
         assertTrue(e.getMessage().contains("5 channels"), e.getMessage());
     }
 
