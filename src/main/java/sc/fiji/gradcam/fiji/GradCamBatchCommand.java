@@ -55,7 +55,7 @@ public class GradCamBatchCommand extends DynamicCommand {
             List<File> files = images();
             checkOutputs(files, request);
             Explainer explainer = cache.explainer(model);
-            RequestOptions.check(request, explainer.model());
+            explainer.validate(request);
             try (BatchWriter writer = new BatchWriter(output)) {
                 for (int i = 0; i < files.size() && !stopped(); i++) {
                     status.showStatus(i, files.size(), "Grad-CAM: " + files.get(i).getName());

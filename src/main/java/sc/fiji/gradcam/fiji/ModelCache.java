@@ -12,6 +12,7 @@ import org.scijava.service.AbstractService;
 import org.scijava.service.SciJavaService;
 import org.scijava.service.Service;
 import sc.fiji.gradcam.explain.Explainer;
+import sc.fiji.gradcam.model.DefaultModel;
 import sc.fiji.gradcam.model.ModelException;
 import sc.fiji.gradcam.model.ModelLoader;
 
@@ -24,7 +25,6 @@ import sc.fiji.gradcam.model.ModelLoader;
 public class ModelCache extends AbstractService implements SciJavaService {
 
     /** System property naming the default model folder. */
-    public static final String DEFAULT_MODEL_PROPERTY = "gradcam.defaultModel";
 
     private record Key(Path dir, long modified) {}
 
@@ -33,9 +33,9 @@ public class ModelCache extends AbstractService implements SciJavaService {
     private final AtomicInteger loads = new AtomicInteger();
     private final AtomicInteger hits = new AtomicInteger();
 
-    /** The default model folder: {@code -Dgradcam.defaultModel}, else {@code models/malaria-cells}. */
+    /** The bundled default model (see {@link DefaultModel}): the initial choice of every command. */
     public static File defaultModel() {
-        return new File(System.getProperty(DEFAULT_MODEL_PROPERTY, "models/malaria-cells"));
+        return DefaultModel.path().toFile();
     }
 
     /** The explainer of the model in {@code folder}, loading it on first use. */

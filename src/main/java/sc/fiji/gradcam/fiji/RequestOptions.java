@@ -4,7 +4,6 @@ import java.util.List;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.graph.ScoreKind;
-import sc.fiji.gradcam.model.LoadedModel;
 
 /** The commands' text options as a request. */
 final class RequestOptions {
@@ -30,25 +29,5 @@ final class RequestOptions {
             return false;
         }
         throw new IllegalArgumentException("Unknown slices option '" + slices + "'. Valid: current, all.");
-    }
-
-    /**
-     * Checks the layer and target against the model before a batch starts (the explainer would
-     * otherwise reject them once per image).
-     */
-    static void check(ExplainRequest request, LoadedModel model) {
-        if (request.methods().stream().anyMatch(Method::usesLayer)) {
-            model.catalog().find(request.layer());
-        }
-        for (String t : request.targets()) {
-            boolean auto = t.equalsIgnoreCase("auto") || t.equalsIgnoreCase("top1");
-            boolean label = model.labels().stream().anyMatch(t::equalsIgnoreCase);
-            boolean index = t.matches("\\d+") && Integer.parseInt(t) < model.classes();
-            if (!auto && !label && !index) {
-                throw new IllegalArgumentException("Unknown class '" + t + "': the model has " + model.classes()
-                        + " classes (0.." + (model.classes() - 1) + ")" + (model.labels().isEmpty() ? "."
-                        : ": " + model.labels() + ".") + " Fix: give auto, an index or a label.");
-            }
-        }
     }
 }
