@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /**
@@ -50,9 +51,11 @@ public final class TrainShapesModel implements Callable<Integer> {
         ExportedModel.prepareOutput(out, overwrite);
         TensorFlowRuntime.engine();
         List<String> classes = SyntheticShapes.CLASSES;
-        List<LabeledImage> train = SyntheticShapes.singleShapeExamples(trainCount, CANVAS, SIZE, seed);
-        List<LabeledImage> val = SyntheticShapes.singleShapeExamples(validationCount, CANVAS, SIZE, seed + 1000);
         SmallCnn net = new SmallCnn(SIZE, 3, WIDTHS, classes.size());
+        Preprocessing preprocessing = ExportedModel.preprocessing(net);
+        List<LabeledImage> train = SyntheticShapes.singleShapeExamples(trainCount, CANVAS, preprocessing, seed);
+        List<LabeledImage> val = SyntheticShapes.singleShapeExamples(validationCount, CANVAS, preprocessing,
+                seed + 1000);
         ClassifierTraining.Config config = ClassifierTraining.Config.defaults(seed, epochs);
         ClassifierTraining.Outcome outcome = ClassifierTraining.train(net, classes, train, val, config, System.out);
 
