@@ -97,6 +97,21 @@ public final class ExportedModel implements AutoCloseable, ClassifierTraining.Pr
         return PreprocessingOptions.none().resolve(p, new long[] {-1, net.size(), net.size(), net.channels()});
     }
 
+    /**
+     * Runs a trainer command line: expected failures (an existing output folder, unreadable data) end with a
+     * one-line message on stderr and exit code 1, not a stack trace.
+     */
+    public static int execute(Object command, String[] args) {
+        return new picocli.CommandLine(command).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IOException || ex instanceof UncheckedIOException
+                    || ex instanceof IllegalArgumentException) {
+                cmd.getErr().println(cmd.getCommandName() + ": error: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        }).execute(args);
+    }
+
     /** Refuses to touch an existing non-empty folder unless {@code overwrite}; then deletes it. */
     public static void prepareOutput(Path dir, boolean overwrite) throws IOException {
         if (Files.isDirectory(dir)) {

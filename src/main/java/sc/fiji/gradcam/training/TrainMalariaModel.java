@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
@@ -80,7 +79,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
     boolean overwrite;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TrainMalariaModel()).execute(args));
+        System.exit(ExportedModel.execute(new TrainMalariaModel(), args));
     }
 
     @Override

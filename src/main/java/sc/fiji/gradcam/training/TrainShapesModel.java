@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sc.fiji.gradcam.image.Preprocessing;
@@ -43,7 +42,7 @@ public final class TrainShapesModel implements Callable<Integer> {
     boolean overwrite;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TrainShapesModel()).execute(args));
+        System.exit(ExportedModel.execute(new TrainShapesModel(), args));
     }
 
     @Override
