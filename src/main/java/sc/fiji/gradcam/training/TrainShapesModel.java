@@ -80,7 +80,9 @@ public final class TrainShapesModel implements Callable<Integer> {
                   `serving_default`: input `image` float32 [-1, %d, %d, 3] (op `image`), output
                   `probabilities` float32 [-1, 2] (op `probabilities`, Softmax).
                 - `labels.txt` — index 0 `ring`, index 1 `cross`.
-                - `gradcam.properties` — stretch to %dx%d, RGB, value / 255.
+                - `gradcam.properties` — stretch to %dx%d, RGB, value / 255. The training scenes were prepared
+                  by the explainer's own code (`image.Preprocessor` with these properties), so the model is
+                  trained on exactly what the explainer feeds it.
 
                 Network: %d blocks of `Conv2D` 3x3 + `BiasAdd` + `Relu` (widths %s), `MaxPool` 2x2 after all
                 but the last; last conv activation `%s` is %dx%d; `gap` (`Mean`), `dense/matmul` + `logits`,
