@@ -43,27 +43,40 @@ public final class AdamTrainer implements AutoCloseable {
     private final Placeholder<TFloat32> image;
     private final Placeholder<TInt32> labels;
     private final Placeholder<TFloat32> stepSize;
+    private final Placeholder<TFloat32> decay;
     private final Operand<TFloat32> keep;
     private final Operand<TFloat32> loss;
     private final Operand<TFloat32> probabilities;
     private final Op train;
     private int step;
 
-    /** Builds the training graph and sets the weights to {@code initial}. */
+    /** Builds the training graph (no label smoothing) and sets the weights to {@code initial}. */
     public AdamTrainer(SmallCnn net, Map<String, float[]> initial, long seed) {
+        this(net, initial, seed, 0f);
+    }
+
+    /**
+     * Builds the training graph and sets the weights to {@code initial}.
+     *
+     * @param labelSmoothing share of the target probability spread evenly over all classes (0: one-hot)
+     */
+    public AdamTrainer(SmallCnn net, Map<String, float[]> initial, long seed, float labelSmoothing) {
         this.net = net;
         Ops tf = Ops.create(graph);
         image = tf.withName("image").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, net.size(), net.size(), net.channels())));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         stepSize = tf.withName("step_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        decay = tf.withName("decay").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         keep = tf.withName("keep_probability").placeholderWithDefault(tf.constant(1f), Shape.scalar());
         weights = new WeightVariables();
         SmallCnn.Outputs out = net.build(tf, image, weights::create, x -> dropout(tf, x, seed));
         weights.addLoaders(tf);
         probabilities = out.probabilities();
         // (the sparse variant of the cross-entropy op has no C++ gradient, the dense one has)
-        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(net.classes()), tf.constant(1f), tf.constant(0f));
+        float off = labelSmoothing / net.classes();
+        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(net.classes()), tf.constant(1f - labelSmoothing + off),
+                tf.constant(off));
         loss = tf.withName("loss").math.mean(
                 tf.nn.softmaxCrossEntropyWithLogits(out.logits(), oneHot).loss(), tf.constant(0));
 
@@ -80,8 +93,10 @@ public final class AdamTrainer implements AutoCloseable {
         Ops adam = tf.withSubScope("adam").withControlDependencies(gradOps);
         List<Op> updates = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>(weights.shapes().values());
+        List<String> names = new ArrayList<>(weights.variables().keySet());
         for (int i = 0; i < vars.size(); i++) {
-            updates.add(adamUpdate(slots, adam, shapes.get(i), vars.get(i), gradients.get(i)));
+            updates.add(adamUpdate(slots, adam, shapes.get(i), vars.get(i), gradients.get(i),
+                    names.get(i).endsWith("kernel")));
         }
         train = tf.withControlDependencies(updates).withName("train").noOp();
 
@@ -98,8 +113,13 @@ public final class AdamTrainer implements AutoCloseable {
         return tf.withName("dropout").math.div(tf.math.mul(x, mask), keep);
     }
 
-    /** Adds the slots m, v of weight {@code w} (initialised to zero) and its update. */
-    private Op adamUpdate(Ops slots, Ops tf, long[] shape, Variable<TFloat32> w, Operand<TFloat32> g) {
+    /**
+     * Adds the slots m, v of weight {@code w} (initialised to zero) and its update; kernels also get a
+     * decoupled weight decay (AdamW, Loshchilov &amp; Hutter 2019): {@code w -= decay * w} with the decay
+     * fed per step (learning rate x weight decay).
+     */
+    private Op adamUpdate(Ops slots, Ops tf, long[] shape, Variable<TFloat32> w, Operand<TFloat32> g,
+            boolean decays) {
         Variable<TFloat32> m = slots.variable(slots.zeros(slots.constant(shape), TFloat32.class));
         Variable<TFloat32> v = slots.variable(slots.zeros(slots.constant(shape), TFloat32.class));
         Operand<TFloat32> b1 = tf.constant(BETA1);
@@ -109,18 +129,33 @@ public final class AdamTrainer implements AutoCloseable {
                 tf.math.mul(tf.constant(1 - BETA2), tf.math.square(g))));
         Operand<TFloat32> delta = tf.math.div(tf.math.mul(stepSize, mNew),
                 tf.math.add(tf.math.sqrt(vNew), tf.constant(EPSILON)));
+        if (decays) {
+            delta = tf.math.add(delta, tf.math.mul(decay, w));
+        }
         return tf.assignSub(w, delta);
     }
 
-    /** One Adam step on a batch of {@code n} images; returns the batch loss before the step. */
+    /** One Adam step on a batch of {@code n} images without weight decay; returns the batch loss before the step. */
     public float step(float[] batch, int[] batchLabels, int n, float learningRate, float keepProbability) {
+        return step(batch, batchLabels, n, learningRate, keepProbability, 0f);
+    }
+
+    /**
+     * One AdamW step on a batch of {@code n} images; returns the batch loss before the step.
+     *
+     * @param weightDecay decoupled weight decay of the kernels, multiplied by the learning rate
+     */
+    public float step(float[] batch, int[] batchLabels, int n, float learningRate, float keepProbability,
+            float weightDecay) {
         step++;
         float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
         try (TFloat32 x = images(batch, n);
                 TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(batchLabels, true, false));
                 TFloat32 lr = TFloat32.scalarOf(lrT);
                 TFloat32 k = TFloat32.scalarOf(keepProbability);
+                TFloat32 wd = TFloat32.scalarOf(learningRate * weightDecay);
                 Result r = session.runner().feed(image, x).feed(labels, y).feed(stepSize, lr).feed(keep, k)
+                        .feed(decay, wd)
                         .addTarget(train).fetch(loss).run()) {
             return ((TFloat32) r.get(0)).getFloat();
         }

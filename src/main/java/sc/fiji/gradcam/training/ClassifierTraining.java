@@ -14,16 +14,44 @@ import java.util.Random;
  */
 public final class ClassifierTraining {
 
-    /** Hyper-parameters. */
+    /**
+     * Hyper-parameters.
+     *
+     * @param labelSmoothing  share of the target spread over all classes
+     * @param weightDecay     decoupled (AdamW) decay of the conv and dense kernels, per unit learning rate
+     * @param averageLast     export the mean of the weights at the end of the last this many epochs (1: the
+     *                        final weights)
+     * @param augmenter       augmentation settings (its size and channels are taken from the network)
+     */
     public record Config(long seed, int epochs, int batchSize, float learningRate, float finalLearningRate,
-            float keepProbability, float brightnessJitter, float colourJitter, int maxShift) {
+            float keepProbability, float labelSmoothing, float weightDecay, int averageLast, Augmenter augmenter) {
 
+        /** The settings of the shapes model: 90-degree rotations, flips, shifts and colour jitter. */
         public static Config defaults(long seed, int epochs) {
-            return new Config(seed, epochs, 16, 1e-3f, 2e-5f, 0.7f, 0.15f, 0.10f, 4);
+            return new Config(seed, epochs, 16, 1e-3f, 2e-5f, 0.7f, 0f, 0f, 1,
+                    new Augmenter(0, 0, 0.15f, 0.10f, 0f, 4, false, 0f, 0f));
+        }
+
+        public Config withAugmenter(Augmenter a) {
+            return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
+                    labelSmoothing, weightDecay, averageLast, a);
+        }
+
+        public Config withRegularisation(float keep, float smoothing, float decay, int average) {
+            return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keep, smoothing, decay,
+                    average, augmenter);
+        }
+
+        public Config withLearningRate(float lr, float finalLr) {
+            return new Config(seed, epochs, batchSize, lr, finalLr, keepProbability, labelSmoothing, weightDecay,
+                    averageLast, augmenter);
         }
     }
 
-    /** What came out: the weights and the validation confusion matrix of the final epoch. */
+    /**
+     * What came out: the exported weights (averaged over the last epochs if so configured), the validation
+     * confusion matrix of the final epoch's weights and the training time.
+     */
     public record Outcome(Map<String, float[]> weights, ConfusionMatrix validation, double seconds) {}
 
     private ClassifierTraining() {}
@@ -36,8 +64,9 @@ public final class ClassifierTraining {
         for (SmallCnn.Param p : net.params()) {
             initial.put(p.name(), SmallCnn.initialValue(p, random));
         }
-        Augmenter augmenter = new Augmenter(net.size(), net.channels(), config.brightnessJitter(), config.colourJitter(),
-                config.maxShift());
+        Augmenter a = config.augmenter();
+        Augmenter augmenter = new Augmenter(net.size(), net.channels(), a.brightness(), a.colour(), a.gamma(),
+                a.maxShift(), a.anyAngle(), a.zoom(), a.aspect());
         int per = net.size() * net.size() * net.channels();
         float[] batch = new float[config.batchSize() * per];
         int[] labels = new int[config.batchSize()];
@@ -48,7 +77,9 @@ public final class ClassifierTraining {
         int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         int totalSteps = stepsPerEpoch * config.epochs();
         int step = 0;
-        try (AdamTrainer trainer = new AdamTrainer(net, initial, config.seed())) {
+        Map<String, double[]> sum = new java.util.LinkedHashMap<>();
+        int averaged = 0;
+        try (AdamTrainer trainer = new AdamTrainer(net, initial, config.seed(), config.labelSmoothing())) {
             ConfusionMatrix val = null;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(order, random);
@@ -63,13 +94,33 @@ public final class ClassifierTraining {
                     double progress = (double) step++ / totalSteps;
                     float lr = (float) (config.finalLearningRate() + 0.5 * (config.learningRate()
                             - config.finalLearningRate()) * (1 + Math.cos(Math.PI * progress)));
-                    lossSum += trainer.step(batch, java.util.Arrays.copyOf(labels, n), n, lr, config.keepProbability());
+                    lossSum += trainer.step(batch, java.util.Arrays.copyOf(labels, n), n, lr,
+                            config.keepProbability(), config.weightDecay());
+                }
+                if (epoch > config.epochs() - config.averageLast()) {
+                    trainer.weights().forEach((name, w) -> {
+                        double[] acc = sum.computeIfAbsent(name, k -> new double[w.length]);
+                        for (int i = 0; i < w.length; i++) {
+                            acc[i] += w[i];
+                        }
+                    });
+                    averaged++;
                 }
                 val = evaluate(trainer::predict, net, classes, validation);
                 log.printf("epoch %3d  loss %.4f  validation accuracy %.4f  (%.0f s)%n", epoch,
                         lossSum / stepsPerEpoch, val.accuracy(), (System.nanoTime() - start) / 1e9);
             }
-            return new Outcome(trainer.weights(), val, (System.nanoTime() - start) / 1e9);
+            Map<String, float[]> weights = trainer.weights();
+            if (averaged > 1) {
+                for (Map.Entry<String, double[]> e : sum.entrySet()) {
+                    float[] w = weights.get(e.getKey());
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = (float) (e.getValue()[i] / averaged);
+                    }
+                }
+                log.printf("exporting the mean of the weights after the last %d epochs%n", averaged);
+            }
+            return new Outcome(weights, val, (System.nanoTime() - start) / 1e9);
         }
     }
 

@@ -1,18 +1,23 @@
 package sc.fiji.gradcam.training;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import sc.fiji.gradcam.explain.PreprocessingOptions;
+import sc.fiji.gradcam.image.Preprocessing;
 
 /**
  * A model folder as the explainer reads it: the SavedModel, {@code labels.txt} (one class per line,
@@ -59,8 +64,13 @@ public final class ExportedModel implements AutoCloseable, ClassifierTraining.Pr
     public static void writeMetadata(Path dir, SmallCnn net, List<String> classes, String description)
             throws IOException {
         Files.write(dir.resolve("labels.txt"), classes, StandardCharsets.UTF_8);
-        String properties = "# " + description + "\n"
-                + "# preprocessing expected by the model (see sc.fiji.gradcam.training.InputPreprocessing)\n"
+        Files.writeString(dir.resolve("gradcam.properties"), propertiesText(net, description), StandardCharsets.UTF_8);
+    }
+
+    /** The {@code gradcam.properties} of a model folder for {@code net}. */
+    public static String propertiesText(SmallCnn net, String description) {
+        return "# " + description + "\n"
+                + "# preprocessing: the explainer's (sc.fiji.gradcam.image.Preprocessor); training used the same\n"
                 + "size=" + net.size() + "x" + net.size() + "\n"
                 + "resize=stretch\n"
                 + "range=0:1\n"
@@ -71,7 +81,35 @@ public final class ExportedModel implements AutoCloseable, ClassifierTraining.Pr
                 + "output=" + SavedModelExport.OUTPUT + "\n"
                 + "signature=" + SavedModelExport.SIGNATURE + "\n"
                 + "layer=" + net.lastConvOpName() + "\n";
-        Files.writeString(dir.resolve("gradcam.properties"), properties, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The preprocessing the explainer will resolve for the exported model: the {@link #propertiesText}
+     * values read back and resolved by {@link PreprocessingOptions} against the input shape.
+     */
+    public static Preprocessing preprocessing(SmallCnn net) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(propertiesText(net, "")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return PreprocessingOptions.none().resolve(p, new long[] {-1, net.size(), net.size(), net.channels()});
+    }
+
+    /**
+     * Runs a trainer command line: expected failures (an existing output folder, unreadable data) end with a
+     * one-line message on stderr and exit code 1, not a stack trace.
+     */
+    public static int execute(Object command, String[] args) {
+        return new picocli.CommandLine(command).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IOException || ex instanceof UncheckedIOException
+                    || ex instanceof IllegalArgumentException) {
+                cmd.getErr().println(cmd.getCommandName() + ": error: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        }).execute(args);
     }
 
     /** Refuses to touch an existing non-empty folder unless {@code overwrite}; then deletes it. */

@@ -1,6 +1,5 @@
 package sc.fiji.gradcam.training;
 
-import ij.IJ;
 import ij.ImagePlus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import sc.fiji.gradcam.image.Preprocessing;
+import sc.fiji.gradcam.image.Preprocessor;
+import sc.fiji.gradcam.io.ImageFiles;
+import sc.fiji.gradcam.io.ImagePlusImages;
 
 /**
  * A folder with one sub-folder of PNG images per class ({@code Parasitized/}, {@code Uninfected/}).
@@ -41,8 +44,12 @@ public final class ImageFolderDataset {
         return names;
     }
 
-    /** Loads and preprocesses the given relative paths; the class is the first path element. */
-    public static List<LabeledImage> load(Path root, List<String> relativePaths, List<String> classes, int size) {
+    /**
+     * Loads the given relative paths and prepares them exactly as the explainer does ({@link ImageFiles#open},
+     * {@link ImagePlusImages#toInput}, {@link Preprocessor#prepare}); the class is the first path element.
+     */
+    public static List<LabeledImage> load(Path root, List<String> relativePaths, List<String> classes,
+            Preprocessing preprocessing) {
         List<LabeledImage> out = new ArrayList<>(relativePaths.size());
         for (String rel : relativePaths) {
             String cls = rel.substring(0, rel.indexOf('/'));
@@ -50,13 +57,20 @@ public final class ImageFolderDataset {
             if (label < 0) {
                 throw new IllegalArgumentException("Unknown class folder in " + rel + "; expected one of " + classes);
             }
-            ImagePlus imp = IJ.openImage(root.resolve(rel).toString());
-            if (imp == null) {
-                throw new IllegalArgumentException("Cannot open image " + root.resolve(rel));
+            ImagePlus imp;
+            try {
+                imp = ImageFiles.open(root.resolve(rel));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             String file = rel.substring(rel.lastIndexOf('/') + 1);
-            out.add(new LabeledImage(rel, prefixOf(file), label, InputPreprocessing.toInput(imp, size)));
+            out.add(new LabeledImage(rel, prefixOf(file), label, prepare(imp, preprocessing)));
         }
         return out;
+    }
+
+    /** The model input for {@code imp} (its first plane) as the explainer computes it, HWC. */
+    public static float[] prepare(ImagePlus imp, Preprocessing preprocessing) {
+        return Preprocessor.prepare(ImagePlusImages.toInput(imp, 1), preprocessing).values();
     }
 }

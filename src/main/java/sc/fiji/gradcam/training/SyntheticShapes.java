@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sc.fiji.gradcam.image.Preprocessing;
 
 /**
  * Synthetic scenes for class-discrimination checks: a textured, noisy background with filled shapes
@@ -69,15 +70,15 @@ public final class SyntheticShapes implements Callable<Integer> {
         return 0;
     }
 
-    /** Single-shape examples of random class, preprocessed to {@code inputSize}, for training. */
-    public static List<LabeledImage> singleShapeExamples(int n, int canvas, int inputSize, long seed) {
+    /** Single-shape examples of random class, prepared as the explainer prepares images, for training. */
+    public static List<LabeledImage> singleShapeExamples(int n, int canvas, Preprocessing preprocessing, long seed) {
         Random random = new Random(seed);
         List<LabeledImage> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int label = random.nextInt(CLASSES.size());
             Scene scene = render(canvas, List.of(label), random);
             out.add(new LabeledImage(CLASSES.get(label) + "-" + i, "seed" + seed + "-" + i, label,
-                    InputPreprocessing.toInput(scene.image(), inputSize)));
+                    ImageFolderDataset.prepare(new ij.ImagePlus("scene", scene.image()), preprocessing)));
         }
         return out;
     }

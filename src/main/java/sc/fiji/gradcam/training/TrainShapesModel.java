@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /**
@@ -42,7 +42,7 @@ public final class TrainShapesModel implements Callable<Integer> {
     boolean overwrite;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TrainShapesModel()).execute(args));
+        System.exit(ExportedModel.execute(new TrainShapesModel(), args));
     }
 
     @Override
@@ -50,9 +50,11 @@ public final class TrainShapesModel implements Callable<Integer> {
         ExportedModel.prepareOutput(out, overwrite);
         TensorFlowRuntime.engine();
         List<String> classes = SyntheticShapes.CLASSES;
-        List<LabeledImage> train = SyntheticShapes.singleShapeExamples(trainCount, CANVAS, SIZE, seed);
-        List<LabeledImage> val = SyntheticShapes.singleShapeExamples(validationCount, CANVAS, SIZE, seed + 1000);
         SmallCnn net = new SmallCnn(SIZE, 3, WIDTHS, classes.size());
+        Preprocessing preprocessing = ExportedModel.preprocessing(net);
+        List<LabeledImage> train = SyntheticShapes.singleShapeExamples(trainCount, CANVAS, preprocessing, seed);
+        List<LabeledImage> val = SyntheticShapes.singleShapeExamples(validationCount, CANVAS, preprocessing,
+                seed + 1000);
         ClassifierTraining.Config config = ClassifierTraining.Config.defaults(seed, epochs);
         ClassifierTraining.Outcome outcome = ClassifierTraining.train(net, classes, train, val, config, System.out);
 
@@ -78,7 +80,9 @@ public final class TrainShapesModel implements Callable<Integer> {
                   `serving_default`: input `image` float32 [-1, %d, %d, 3] (op `image`), output
                   `probabilities` float32 [-1, 2] (op `probabilities`, Softmax).
                 - `labels.txt` — index 0 `ring`, index 1 `cross`.
-                - `gradcam.properties` — stretch to %dx%d, RGB, value / 255.
+                - `gradcam.properties` — stretch to %dx%d, RGB, value / 255. The training scenes were prepared
+                  by the explainer's own code (`image.Preprocessor` with these properties), so the model is
+                  trained on exactly what the explainer feeds it.
 
                 Network: %d blocks of `Conv2D` 3x3 + `BiasAdd` + `Relu` (widths %s), `MaxPool` 2x2 after all
                 but the last; last conv activation `%s` is %dx%d; `gap` (`Mean`), `dense/matmul` + `logits`,
