@@ -39,6 +39,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "FILE|DIR", description = "An image or a folder of images.")
     Path image;
 
+    @Option(names = "--glob", paramLabel = "PATTERN", description = "With a folder: only file names matching this "
+            + "glob, e.g. '*.tif' or 'shapes-??.png'.")
+    String glob;
+
     @Option(names = "--class", paramLabel = "auto|INDEX|LABEL", split = ",", description = "Target class(es) "
             + "(default: auto = the top-1 class).")
     List<String> targets = List.of("auto");
@@ -96,6 +100,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final Map<Path, Integer> fileIndex = new java.util.HashMap<>();
+
     @Override
     public Integer call() throws IOException {
         Set<Method> chosen = Method.parseList(methods);
@@ -109,7 +115,10 @@ final class ExplainCommand implements Callable<Integer> {
         if (!Files.exists(image)) {
             throw new IllegalArgumentException("--image " + image + " does not exist.");
         }
-        List<Path> files = ImageFiles.list(image);
+        List<Path> files = ImageFiles.list(image, glob);
+        for (int i = 0; i < files.size(); i++) {
+            fileIndex.put(files.get(i), i);
+        }
         if (files.isEmpty()) {
             throw new IllegalArgumentException("No image files (" + ImageFiles.EXTENSIONS + ") in " + image + ".");
         }
@@ -118,6 +127,7 @@ final class ExplainCommand implements Callable<Integer> {
         try (Explainer explainer = new Explainer(ModelLoader.load(modelArgs.path(), modelArgs.options()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             explainer.model().warnings().forEach(w -> spec.commandLine().getErr().println("gradcam: warning: " + w));
+            explainer.validate(request);
             String layerName = chosen.stream().anyMatch(Method::usesLayer)
                     ? explainer.model().catalog().find(layer).name() : null;
             report = new Report(modelArgs.path().toString(), layerName, loadMs);
@@ -152,6 +162,7 @@ final class ExplainCommand implements Callable<Integer> {
         List<Path> ok = new ArrayList<>();
         List<InputImage> images = new ArrayList<>();
                 for (Path file : chunk) {
+            report.at(fileIndex.getOrDefault(file, 0));
             try {
                 Map<String, Path> plan = plan(writer, file, request);
                 List<Path> existing = writer.existing(plan);
@@ -174,6 +185,7 @@ final class ExplainCommand implements Callable<Integer> {
             results = explainer.explain(images, request);
         } catch (IllegalArgumentException e) {
             if (images.size() == 1) {
+                report.at(fileIndex.getOrDefault(ok.get(0), 0));
                 report.addError(ok.get(0), e.getMessage());
                 return;
             }
@@ -183,6 +195,7 @@ final class ExplainCommand implements Callable<Integer> {
             return;
         }
         for (int i = 0; i < ok.size(); i++) {
+            report.at(fileIndex.getOrDefault(ok.get(i), 0));
             for (int j = 0; j < results.get(i).size(); j++) {
                 Explanation e = results.get(i).get(j);
                 try {

@@ -31,6 +31,27 @@ final class Report {
         this.loadMs = loadMs;
     }
 
+    /** Entries are kept in the order of the files given (errors found early would otherwise come first). */
+    private final java.util.TreeMap<Integer, List<Map<String, Object>>> byFile = new java.util.TreeMap<>();
+    private int position;
+
+    /** Sets the position of the next entries: the index of the file they belong to. */
+    void at(int filePosition) {
+        position = filePosition;
+    }
+
+    private void keep(Map<String, Object> o) {
+        byFile.computeIfAbsent(position, k -> new ArrayList<>()).add(o);
+        images.clear();
+    }
+
+    private List<Map<String, Object>> images() {
+        if (images.isEmpty()) {
+            byFile.values().forEach(images::addAll);
+        }
+        return images;
+    }
+
     void add(Path file, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
@@ -50,11 +71,11 @@ final class Report {
         outputs.forEach((k, v) -> outs.put(k, v.toString()));
         o.put("outputs", outs);
         Map<String, Double> t = new LinkedHashMap<>();
-        t.put("load", images.isEmpty() ? loadMs : 0.0);
+        t.put("load", byFile.isEmpty() ? loadMs : 0.0);
         t.putAll(timings);
         o.put("timings_ms", t);
         o.put("error", null);
-        images.add(o);
+        keep(o);
     }
 
     void addError(Path file, String message) {
@@ -62,7 +83,7 @@ final class Report {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
         o.put("error", message == null ? "unknown error" : message);
-        images.add(o);
+        keep(o);
     }
 
     int errors() {
@@ -83,7 +104,7 @@ final class Report {
         o.put("layer", layer);
         o.put("load_ms", loadMs);
         o.put("errors", errors);
-        o.put("images", images);
+        o.put("images", images());
         return Json.write(o);
     }
 
@@ -96,7 +117,7 @@ final class Report {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,"
                     + "raw_max,error\n");
-            for (Map<String, Object> o : images) {
+            for (Map<String, Object> o : images()) {
                 Map<String, Object> p = (Map<String, Object>) o.get("predicted");
                 Map<String, Object> t = (Map<String, Object>) o.get("target");
                 w.write(String.join(",", csv(o.get("image")), p == null ? "" : csv(p.get("index")),
@@ -110,7 +131,7 @@ final class Report {
     @SuppressWarnings("unchecked")
     String text() {
         StringBuilder b = new StringBuilder();
-        for (Map<String, Object> o : images) {
+        for (Map<String, Object> o : images()) {
             Path name = Path.of(String.valueOf(o.get("image"))).getFileName();
             if (o.get("error") != null) {
                 b.append(String.format(Locale.ROOT, "%-40s ERROR %s%n", name, o.get("error")));
@@ -121,7 +142,7 @@ final class Report {
             b.append(String.format(Locale.ROOT, "%-40s %s (%.3f)  explained: %s%s%n", name, p.get("label"),
                     (Double) p.get("probability"), t.get("label"), o.get("note") != null ? "  [empty map]" : ""));
         }
-        b.append(images.size() - errors).append(" explained, ").append(errors).append(" failed");
+        b.append(images().size() - errors).append(" explained, ").append(errors).append(" failed");
         return b.toString();
     }
 

@@ -41,6 +41,20 @@ public final class Explainer implements AutoCloseable {
         return model;
     }
 
+    /**
+     * Checks a request against the model without running it: targets, layer and preprocessing resolve, or
+     * an {@link IllegalArgumentException} / {@link sc.fiji.gradcam.model.ModelException} names the problem.
+     */
+    public void validate(ExplainRequest request) {
+        request.preprocessing().resolve(model);
+        if (request.methods().stream().anyMatch(Method::usesLayer)) {
+            model.catalog().find(request.layer());
+        }
+        for (String t : request.targets()) {
+            TargetClass.resolve(t, model.classes(), model.labels());
+        }
+    }
+
     /** Explains one image. */
     public List<Explanation> explain(InputImage image, ExplainRequest request) {
         return explain(List.of(image), request).get(0);

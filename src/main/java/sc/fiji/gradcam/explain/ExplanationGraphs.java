@@ -42,7 +42,7 @@ final class ExplanationGraphs {
     /** d score / d input (the vanilla gradient). */
     synchronized Output<?> inputGradient(ScoreKind kind) {
         return gradients.computeIfAbsent(kind + "|input", k -> Gradients.of(serving, score(kind).score().asOutput(),
-                scope("input"), serving.tensor(serving.input()))[0]);
+                scope("input"), serving.tensor(serving.differentiableInput()))[0]);
     }
 
     /** The guided reverse pass's d score / d input (or the plain per-op pass when {@code guided} is false). */

@@ -24,8 +24,15 @@ public record PreprocessingOptions(String size, String resize, String range, Str
 
     /** The preprocessing for {@code model}. */
     public Preprocessing resolve(LoadedModel model) {
-        Properties p = model.properties();
-        long[] shape = model.input().shape();
+        return resolve(model.properties(), model.input().shape());
+    }
+
+    /**
+     * The preprocessing for a model with the given {@code gradcam.properties} values and NHWC input shape
+     * (-1 for free dimensions). The trainer uses this too, so that a model is trained on exactly what the
+     * explainer feeds it.
+     */
+    public Preprocessing resolve(Properties p, long[] shape) {
         int[] wh;
         String sizeText = first(size, p.getProperty("size"));
         if (sizeText != null) {

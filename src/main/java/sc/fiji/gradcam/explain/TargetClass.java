@@ -23,7 +23,8 @@ final class TargetClass {
                 return i;
             }
             throw new IllegalArgumentException("Class index " + i + " is out of range: the model has " + classes
-                    + " classes (0.." + (classes - 1) + ")" + (labels.isEmpty() ? "." : ": " + labels + "."));
+                    + " classes. Valid: auto, 0.." + (classes - 1)
+                    + (labels.isEmpty() ? "." : ", or one of " + labels + "."));
         }
         throw new IllegalArgumentException("Unknown class '" + t + "'. Valid: auto, 0.." + (classes - 1)
                 + (labels.isEmpty() ? " (the model has no labels file)." : ", or one of " + labels + "."));

@@ -147,7 +147,7 @@ public final class FunctionInliner {
                 nested.put(name, inlineCall(withAttrs, ins, ctrl, prefix + name + "/", join(scope, scopeOf(name))));
             } else {
                 NodeDef.Builder b = n.toBuilder().setName(prefix + name).clearInput().clearDevice()
-                        .clearAttr().putAllAttr(attrs).addAllInput(ins).addAllInput(ctrl);
+                        .clearAttr().putAllAttr(attrs).removeAttr("_class").addAllInput(ins).addAllInput(ctrl);
                 if (n.getInputCount() == 0) {
                     b.addAllInput(control);
                 }

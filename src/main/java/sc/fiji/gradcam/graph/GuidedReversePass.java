@@ -62,14 +62,14 @@ public final class GuidedReversePass {
 
     private Output<?> run(TensorName logits, Output<?> dLogits) {
         Set<String> path = view.ancestors(List.of(logits.node()));
-        path.retainAll(view.descendants(List.of(serving.input().node())));
+        TensorName input = serving.differentiableInput();
+        path.retainAll(view.descendants(List.of(input.node())));
         List<String> order = view.topological(path);
         Map<TensorName, List<Output<?>>> upstream = new HashMap<>();
         upstream.computeIfAbsent(logits, k -> new ArrayList<>()).add(dLogits);
-        String input = serving.input().node();
         for (int i = order.size() - 1; i >= 0; i--) {
             String node = order.get(i);
-            if (node.equals(input)) {
+            if (node.equals(input.node())) {
                 break;
             }
             GraphOperation op = serving.graph().operation(node);
@@ -100,9 +100,10 @@ public final class GuidedReversePass {
                 }
             }
         }
-        List<Output<?>> g = upstream.get(serving.input());
+        List<Output<?>> g = upstream.get(input);
         if (g == null) {
-            throw new IllegalStateException("The reverse pass did not reach the input " + serving.input());
+            throw new UnsupportedOperationException("No gradient path leads from the class score back to the input "
+                    + input + ". Fix: use Grad-CAM or Counterfactual (they need no input gradient).");
         }
         return sum(g);
     }

@@ -79,6 +79,24 @@ public final class ServingGraph {
         return input;
     }
 
+    /**
+     * Where input gradients are taken: the input itself when it is floating point, else (a uint8 image
+     * input) the output of the {@code Cast} to float that follows it.
+     */
+    public TensorName differentiableInput() {
+        if (Gradients.isFloat(tensor(input))) {
+            return input;
+        }
+        for (String c : view.consumers(input.node())) {
+            if (path.contains(c) && view.node(c).getOp().equals("Cast") && Gradients.isFloat(tensor(TensorName.of(c, 0)))) {
+                return TensorName.of(c, 0);
+            }
+        }
+        throw new UnsupportedOperationException("The model's image input is " + tensor(input).dataType()
+                + " and is not cast to float where it enters the model, so input gradients cannot be taken. "
+                + "Fix: use Grad-CAM or Counterfactual (they need no input gradient).");
+    }
+
     /** The classifier output on the (inlined) path. */
     public TensorName output() {
         return output;

@@ -45,6 +45,8 @@ public final class Preprocessor {
         Bilinear.Taps tx = new Bilinear.Taps(xs, image.width());
         Bilinear.Taps ty = new Bilinear.Taps(ys, image.height());
         float[] data = image.data();
+        // unless the image is shrunk, area() is one bilinear sample: the precomputed taps give the same value faster
+        boolean shrinks = (int) Math.ceil(g.scaleX() - 1e-9) > 1 || (int) Math.ceil(g.scaleY() - 1e-9) > 1;
         for (int v = 0; v < p.height(); v++) {
             boolean outsideY = ys[v] < -0.5 || ys[v] > image.height() - 0.5;
             for (int u = 0; u < p.width(); u++) {
@@ -54,7 +56,8 @@ public final class Preprocessor {
                     continue;
                 }
                 for (int c = 0; c < fromC; c++) {
-                    pixel[c] = Bilinear.sample(data, c * plane, image.width(), tx, u, ty, v);
+                    pixel[c] = shrinks ? area(image, c * plane, xs[u], ys[v], g.scaleX(), g.scaleY())
+                            : Bilinear.sample(data, c * plane, image.width(), tx, u, ty, v);
                 }
                 for (int c = 0; c < toC; c++) {
                     float raw = fromC == toC ? pixel[c]
@@ -64,6 +67,27 @@ public final class Preprocessor {
             }
         }
         return new ModelInput(out, g);
+    }
+
+    /**
+     * The image value over the footprint of one model pixel centred at (x, y): bilinear where the image is
+     * enlarged, the mean of an n×n grid of bilinear samples where it is shrunk by n (no aliasing).
+     */
+    static float area(InputImage image, int base, double x, double y, double scaleX, double scaleY) {
+        int nx = (int) Math.ceil(scaleX - 1e-9);
+        int ny = (int) Math.ceil(scaleY - 1e-9);
+        if (nx <= 1 && ny <= 1) {
+            return Bilinear.sample(image.data(), base, image.width(), image.height(), x, y);
+        }
+        double sum = 0;
+        for (int j = 0; j < ny; j++) {
+            double yy = y + ((j + 0.5) / ny - 0.5) * scaleY;
+            for (int i = 0; i < nx; i++) {
+                double xx = x + ((i + 0.5) / nx - 0.5) * scaleX;
+                sum += Bilinear.sample(image.data(), base, image.width(), image.height(), xx, yy);
+            }
+        }
+        return (float) (sum / (nx * ny));
     }
 
     /** The image values that map to the ends of the model range: type range for 8-bit, percentiles otherwise. */

@@ -20,14 +20,22 @@ public final class ImageFiles {
 
     /** The image files of {@code path}: itself when a file, else its image files sorted by name. */
     public static List<Path> list(Path path) throws IOException {
+        return list(path, null);
+    }
+
+    /** Like {@link #list(Path)}, keeping only file names that match {@code glob} (null: all). */
+    public static List<Path> list(Path path, String glob) throws IOException {
         if (Files.isRegularFile(path)) {
             return List.of(path);
         }
         if (!Files.isDirectory(path)) {
             throw new IOException(path + " does not exist.");
         }
+        java.nio.file.PathMatcher matcher = glob == null ? null
+                : path.getFileSystem().getPathMatcher("glob:" + glob);
         try (Stream<Path> s = Files.list(path)) {
-            return s.filter(Files::isRegularFile).filter(ImageFiles::isImage).sorted().toList();
+            return s.filter(Files::isRegularFile).filter(ImageFiles::isImage)
+                    .filter(p -> matcher == null || matcher.matches(p.getFileName())).sorted().toList();
         }
     }
 

@@ -14,53 +14,67 @@ public final class ImagePlusImages {
 
     private ImagePlusImages() {}
 
-    /**
-     * One plane of an image (1-based stack index) as an InputImage: RGB → 3 channels; a composite image
-     * with 2–3 channels → its channels at the current slice and frame; 8/16/32-bit gray → 1 channel.
-     */
-    public static InputImage toInput(ImagePlus imp, int stackIndex) {
-        if (imp.getNDimensions() > 4 || (imp.getNChannels() > 1 && imp.getNSlices() > 1 && imp.getNFrames() > 1)) {
-            throw new IllegalArgumentException("'" + imp.getTitle() + "' is a " + imp.getNDimensions()
-                    + "-D hyperstack; Grad-CAM explains 2-D images. Fix: pick one plane (Image › Duplicate...) or "
-                    + "split the channels/time points first.");
-        }
+    /** Number of planes (z × t positions). */
+    public static int planes(ImagePlus imp) {
+        check(imp);
+        return imp.getStackSize() / imp.getNChannels();
+    }
+
+    /** The plane (0-based) the image shows now. */
+    public static int currentPlane(ImagePlus imp) {
+        return (imp.getCurrentSlice() - 1) / imp.getNChannels();
+    }
+
+    /** Plane {@code plane} (0-based) as the core's image: RGB gives 3 UINT8 channels, gray one per channel. */
+    public static InputImage plane(ImagePlus imp, int plane) {
+        check(imp);
+        int c = imp.getNChannels();
         int w = imp.getWidth();
         int h = imp.getHeight();
-        if (imp.getType() == ImagePlus.COLOR_RGB) {
-            ColorProcessor cp = (ColorProcessor) imp.getStack().getProcessor(stackIndex);
+        ImageStack stack = imp.getStack();
+        if (imp.getBitDepth() == 24) {
+            ColorProcessor cp = (ColorProcessor) stack.getProcessor(plane + 1);
+            byte[][] rgb = {new byte[w * h], new byte[w * h], new byte[w * h]};
+            cp.getRGB(rgb[0], rgb[1], rgb[2]);
             float[] data = new float[3 * w * h];
-            int[] px = (int[]) cp.getPixels();
-            for (int i = 0; i < px.length; i++) {
-                data[i] = px[i] >> 16 & 255;
-                data[w * h + i] = px[i] >> 8 & 255;
-                data[2 * w * h + i] = px[i] & 255;
+            for (int i = 0; i < data.length; i++) {
+                data[i] = rgb[i / (w * h)][i % (w * h)] & 0xff;
             }
             return new InputImage(w, h, 3, data, PixelKind.UINT8);
+        }
+        float[] data = new float[c * w * h];
+        for (int ch = 0; ch < c; ch++) {
+            ImageProcessor ip = stack.getProcessor(plane * c + ch + 1);
+            for (int i = 0; i < w * h; i++) {
+                data[ch * w * h + i] = ip.getf(i);
+            }
         }
         PixelKind kind = switch (imp.getBitDepth()) {
             case 8 -> PixelKind.UINT8;
             case 16 -> PixelKind.UINT16;
             default -> PixelKind.FLOAT;
         };
-        if (imp.getNChannels() > 1) {
-            int channels = imp.getNChannels();
-            if (channels > 3) {
-                throw new IllegalArgumentException("'" + imp.getTitle() + "' has " + channels + " channels; the "
-                        + "model takes gray or RGB images. Fix: keep 1 or 3 channels (Image › Color › Stack to RGB).");
-            }
-            int z = imp.getSlice();
-            int t = imp.getFrame();
-            float[] data = new float[channels * w * h];
-            for (int c = 0; c < channels; c++) {
-                float[] plane = (float[]) imp.getStack().getProcessor(imp.getStackIndex(c + 1, z, t))
-                        .convertToFloatProcessor().getPixels();
-                System.arraycopy(plane, 0, data, c * w * h, w * h);
-            }
-            return new InputImage(w, h, channels, data, kind);
+        return new InputImage(w, h, c, data, kind);
+    }
+
+    /** Rejects images that are not a gray/RGB image or stack of them. */
+    public static void check(ImagePlus imp) {
+        int c = imp.getNChannels();
+        if (c > 1 && imp.getNSlices() > 1 && imp.getNFrames() > 1) {
+            throw new IllegalArgumentException("'" + imp.getTitle() + "' is a 5-D hyperstack (" + c + " channels, "
+                    + imp.getNSlices() + " slices, " + imp.getNFrames() + " frames). Fix: reduce it to one z or t "
+                    + "range first (Image › Duplicate... or Image › Hyperstacks › Reduce Dimensionality...).");
         }
-        ImageProcessor ip = imp.getStack().getProcessor(stackIndex);
-        float[] data = ((float[]) ip.convertToFloatProcessor().getPixels()).clone();
-        return new InputImage(w, h, 1, data, kind);
+        if (c > 3) {
+            throw new IllegalArgumentException("'" + imp.getTitle() + "' has " + c + " channels; Grad-CAM takes gray "
+                    + "or RGB images (at most 3 channels). Fix: keep the channels the model was trained on "
+                    + "(Image › Duplicate..., channels 1-3) or make an RGB image (Image › Color › Stack to RGB).");
+        }
+    }
+
+    /** The image at a 1-based stack position as an InputImage: the plane holding that stack slice. */
+    public static InputImage toInput(ImagePlus imp, int stackIndex) {
+        return plane(imp, (stackIndex - 1) / imp.getNChannels());
     }
 
     /** A map as a 32-bit ImagePlus (a stack for several channels); the map's array is shared, not copied. */

@@ -21,7 +21,7 @@ import sc.fiji.gradcam.image.InputImage;
 public final class Montage {
 
     private static final int CELL = 160;
-    private static final int CAPTION = 34;
+    private static final int CAPTION = 36;
     private final ColorMap lut;
     private final double opacity;
     private final List<BufferedImage[]> rows = new ArrayList<>();
@@ -44,9 +44,9 @@ public final class Montage {
         MapImage ggc = e.maps().get(Method.GUIDED_GRADCAM);
         cells[2] = ggc == null ? null : rgb(Heatmap.signed(ggc.data(), w, h, ggc.channels()), w, h);
         rows.add(cells);
-        captions.add(String.format(Locale.ROOT, "%s: %s (%.2f)%s", name, e.predicted().label(),
+        captions.add(String.format(Locale.ROOT, "%s (%.2f)%s\n%s", e.predicted().label(),
                 e.predicted().probability(), e.target().index() == e.predicted().index() ? ""
-                        : " — map for " + e.target().label()));
+                        : " — map for " + e.target().label(), name));
     }
 
     public void write(Path file) throws IOException {
@@ -77,10 +77,26 @@ public final class Montage {
                 }
             }
             g.setColor(Color.BLACK);
-            g.drawString(captions.get(r), 4, y + CELL + 16);
+            String[] lines = captions.get(r).split("\n");
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+            g.drawString(lines[0], 4, y + CELL + 14);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(fit(g, lines[1], width - 8), 4, y + CELL + 28);
         }
         g.dispose();
         MapFiles.writePng(out, file);
+    }
+
+    private static String fit(Graphics2D g, String text, int width) {
+        if (g.getFontMetrics().stringWidth(text) <= width) {
+            return text;
+        }
+        String t = text;
+        while (t.length() > 4 && g.getFontMetrics().stringWidth("…" + t) > width) {
+            t = t.substring(1);
+        }
+        return "…" + t;
     }
 
     private static BufferedImage rgb(int[] px, int w, int h) {

@@ -131,6 +131,7 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
+        TfHandles.release(serving.graph());
         zoo.close();
         folder.close();
     }

@@ -25,6 +25,22 @@ final class TfHandles {
         }
     }
 
+    /**
+     * Forgets a view made by {@link #graph}: TF Java registers every Graph in a static map, which would
+     * otherwise keep one entry per loaded model for the life of the process (Fiji sessions load many).
+     */
+    static void release(Graph graph) {
+        try {
+            java.lang.reflect.Field all = Graph.class.getDeclaredField("ALL_GRAPHS");
+            java.lang.reflect.Field id = Graph.class.getDeclaredField("nativeId");
+            all.setAccessible(true);
+            id.setAccessible(true);
+            ((java.util.Map<?, ?>) all.get(null)).remove(id.get(graph));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another TF Java version: the entry stays, a small leak per model and nothing worse
+        }
+    }
+
     static Session session(Graph graph, TF_Session handle) {
         try {
             Constructor<Session> c = Session.class.getDeclaredConstructor(Graph.class, TF_Session.class);

@@ -1,0 +1,69 @@
+package sc.fiji.gradcam.training;
+
+import java.util.List;
+
+/** Counts of (true class, predicted class) pairs. */
+public final class ConfusionMatrix {
+
+    private final List<String> classes;
+    private final int[][] counts;
+
+    public ConfusionMatrix(List<String> classes) {
+        this.classes = List.copyOf(classes);
+        this.counts = new int[classes.size()][classes.size()];
+    }
+
+    public void add(int truth, int predicted) {
+        counts[truth][predicted]++;
+    }
+
+    public int count(int truth, int predicted) {
+        return counts[truth][predicted];
+    }
+
+    public int total() {
+        int n = 0;
+        for (int[] row : counts) {
+            for (int c : row) {
+                n += c;
+            }
+        }
+        return n;
+    }
+
+    public double accuracy() {
+        int correct = 0;
+        for (int i = 0; i < counts.length; i++) {
+            correct += counts[i][i];
+        }
+        return total() == 0 ? Double.NaN : (double) correct / total();
+    }
+
+    /** Index of the largest value. */
+    public static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** A Markdown table, rows = true class, columns = predicted class. */
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder("| true \\ predicted |");
+        classes.forEach(c -> sb.append(' ').append(c).append(" |"));
+        sb.append("\n|---|");
+        classes.forEach(c -> sb.append("---:|"));
+        sb.append('\n');
+        for (int i = 0; i < classes.size(); i++) {
+            sb.append("| ").append(classes.get(i)).append(" |");
+            for (int j = 0; j < classes.size(); j++) {
+                sb.append(' ').append(counts[i][j]).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

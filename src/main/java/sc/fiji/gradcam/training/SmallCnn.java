@@ -1,0 +1,165 @@
+package sc.fiji.gradcam.training;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.op.Scope;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A plain VGG-style classifier: blocks of conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after every
+ * block but the last, global average pooling, a dense layer to the logits and a softmax.
+ *
+ * <p>Op names in the graph (used by Grad-CAM and documented in the model READMEs):
+ * {@code image} (input), {@code blockK/conv}, {@code blockK/bias_add}, {@code blockK/relu},
+ * {@code blockK/pool}, {@code gap}, {@code dense/matmul}, {@code logits}, {@code probabilities}.
+ * Variables are {@code blockK/kernel}, {@code blockK/bias}, {@code dense/kernel}, {@code dense/bias}.
+ */
+public final class SmallCnn {
+
+    /** A trainable tensor: its graph name, shape and fan-in (for He initialisation; 0 = zeros). */
+    public record Param(String name, long[] shape, int fanIn) {
+        public int size() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return Math.toIntExact(n);
+        }
+    }
+
+    /** The tensors of one forward pass. */
+    public record Outputs(Operand<TFloat32> lastConv, Operand<TFloat32> logits, Operand<TFloat32> probabilities) {}
+
+    private final int size;
+    private final int channels;
+    private final int[] widths;
+    private final int classes;
+
+    /**
+     * @param size     input height and width
+     * @param channels input channels
+     * @param widths   output channels of each conv block
+     * @param classes  number of classes
+     */
+    public SmallCnn(int size, int channels, int[] widths, int classes) {
+        this.size = size;
+        this.channels = channels;
+        this.widths = widths.clone();
+        this.classes = classes;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    /** Height and width of the last conv map. */
+    public int lastConvSize() {
+        return size >> (widths.length - 1);
+    }
+
+    /** Name of the op producing the last conv activation (the usual Grad-CAM target layer). */
+    public String lastConvOpName() {
+        return "block" + widths.length + "/relu";
+    }
+
+    /** The trainable tensors, in a fixed order. */
+    public List<Param> params() {
+        List<Param> params = new ArrayList<>();
+        int in = channels;
+        for (int b = 0; b < widths.length; b++) {
+            String block = "block" + (b + 1);
+            params.add(new Param(block + "/kernel", new long[] {3, 3, in, widths[b]}, 9 * in));
+            params.add(new Param(block + "/bias", new long[] {widths[b]}, 0));
+            in = widths[b];
+        }
+        params.add(new Param("dense/kernel", new long[] {in, classes}, in));
+        params.add(new Param("dense/bias", new long[] {classes}, 0));
+        return params;
+    }
+
+    /** He-normal weights (Glorot-like scale for the dense layer), zero biases. */
+    public static float[] initialValue(Param p, Random random) {
+        float[] v = new float[p.size()];
+        if (p.fanIn() > 0) {
+            double std = Math.sqrt((p.name().startsWith("dense") ? 1.0 : 2.0) / p.fanIn());
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * std);
+            }
+        }
+        return v;
+    }
+
+    /** Creates the tensor holding a weight, named {@code param}'s last path element within {@code scope}. */
+    @FunctionalInterface
+    public interface Weights {
+        Operand<TFloat32> create(Ops scope, Param param);
+    }
+
+    /**
+     * A 2x2 {@code MaxPool} (the V1 op with the window as attributes, as Keras writes it; Ops'
+     * {@code nn.maxPool} would emit {@code MaxPoolV2} with the window as tensor inputs).
+     */
+    private static Operand<TFloat32> maxPool2x2(Ops named, Operand<TFloat32> x) {
+        Scope scope = named.scope();
+        OperationBuilder b = scope.opBuilder("MaxPool", "MaxPool")
+                .addInput(x.asOutput())
+                .setAttr("ksize", new long[] {1, 2, 2, 1})
+                .setAttr("strides", new long[] {1, 2, 2, 1})
+                .setAttr("padding", "VALID");
+        return b.build().<TFloat32>output(0);
+    }
+
+    /** Builds the forward pass on {@code image} ([N, size, size, channels]), creating the weights. */
+    public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory) {
+        return build(tf, image, factory, x -> x);
+    }
+
+    /**
+     * As {@link #build(Ops, Operand, Weights)}, with {@code features} applied to the pooled features
+     * before the dense layer (the trainer puts dropout there; the exported graph has none).
+     */
+    public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory,
+            java.util.function.UnaryOperator<Operand<TFloat32>> features) {
+        Map<String, Param> byName = new java.util.HashMap<>();
+        params().forEach(p -> byName.put(p.name(), p));
+        java.util.function.BiFunction<Ops, String, Operand<TFloat32>> weight =
+                (scope, name) -> factory.create(scope, byName.get(name));
+        Operand<TFloat32> x = image;
+        Operand<TFloat32> lastConv = null;
+        for (int b = 1; b <= widths.length; b++) {
+            Ops block = tf.withSubScope("block" + b);
+            Operand<TFloat32> kernel = weight.apply(block, "block" + b + "/kernel");
+            Operand<TFloat32> bias = weight.apply(block, "block" + b + "/bias");
+            Operand<TFloat32> conv = block.withName("conv").nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
+            Operand<TFloat32> biased = block.withName("bias_add").nn.biasAdd(conv, bias);
+            Operand<TFloat32> relu = block.withName("relu").nn.relu(biased);
+            if (b < widths.length) {
+                x = maxPool2x2(block.withName("pool"), relu);
+            } else {
+                lastConv = relu;
+            }
+        }
+        Operand<TFloat32> pooled = features.apply(
+                tf.withName("gap").math.mean(lastConv, tf.constant(new int[] {1, 2})));
+        Ops denseScope = tf.withSubScope("dense");
+        Operand<TFloat32> denseKernel = weight.apply(denseScope, "dense/kernel");
+        Operand<TFloat32> denseBias = weight.apply(denseScope, "dense/bias");
+        Operand<TFloat32> dense = denseScope.withName("matmul").linalg.matMul(pooled, denseKernel);
+        Operand<TFloat32> logits = tf.withName("logits").nn.biasAdd(dense, denseBias);
+        Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
+        return new Outputs(lastConv, logits, probabilities);
+    }
+}

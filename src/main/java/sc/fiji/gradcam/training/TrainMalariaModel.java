@@ -1,0 +1,254 @@
+package sc.fiji.gradcam.training;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sc.fiji.gradcam.runtime.TensorFlowRuntime;
+
+/**
+ * Trains the default demo model, {@code models/malaria-cells}: parasitized vs uninfected red blood
+ * cells (NIH/NLM malaria subset), validation split by slide prefix.
+ */
+@Command(name = "train-default-model", mixinStandardHelpOptions = true,
+        description = "Trains the malaria-cells demo classifier and writes it as a SavedModel folder.")
+public final class TrainMalariaModel implements Callable<Integer> {
+
+    static final List<String> CLASSES = List.of("Parasitized", "Uninfected");
+
+    @Option(names = "--data", required = true, description = "dataset folder with Parasitized/ and Uninfected/")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "model folder to write, e.g. models/malaria-cells")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "20240917", description = "seed of split, initialisation and batches")
+    long seed;
+
+    @Option(names = "--epochs", defaultValue = "150")
+    int epochs;
+
+    @Option(names = "--size", defaultValue = "96", description = "model input width and height")
+    int size;
+
+    @Option(names = "--widths", defaultValue = "32,64,128,256", split = ",",
+            description = "output channels of the conv blocks (a 2x2 max-pool follows all but the last)")
+    int[] widths;
+
+    @Option(names = "--learning-rate", defaultValue = "1e-3")
+    float learningRate;
+
+    @Option(names = "--keep", defaultValue = "0.7", description = "dropout keep probability on the pooled features")
+    float keep;
+
+    @Option(names = "--label-smoothing", defaultValue = "0.1")
+    float labelSmoothing;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "decoupled (AdamW) kernel weight decay")
+    float weightDecay;
+
+    @Option(names = "--average-last", defaultValue = "20",
+            description = "export the mean weights of the last N epochs")
+    int averageLast;
+
+    @Option(names = "--any-angle", defaultValue = "true", negatable = true,
+            description = "rotate by any angle (else by multiples of 90 degrees)")
+    boolean anyAngle;
+
+    @Option(names = "--zoom", defaultValue = "0.1")
+    float zoom;
+
+    @Option(names = "--gamma", defaultValue = "0.2")
+    float gamma;
+
+    @Option(names = "--tuning-fraction", defaultValue = "0",
+            description = "for choosing hyper-parameters: hold out this share of the TRAINING prefixes as a tuning "
+                    + "set and train on the rest; the held-out validation prefixes are then not even loaded")
+    double tuningFraction;
+
+    @Option(names = "--validation-fraction", defaultValue = "0.2", description = "share of slide prefixes held out")
+    double validationFraction;
+
+    @Option(names = "--overwrite", description = "replace an existing model folder")
+    boolean overwrite;
+
+    public static void main(String[] args) {
+        System.exit(ExportedModel.execute(new TrainMalariaModel(), args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        ExportedModel.prepareOutput(out, overwrite);
+        TensorFlowRuntime.engine();
+
+        List<String> all = ImageFolderDataset.list(data, CLASSES);
+        Set<String> prefixes = new TreeSet<>();
+        all.forEach(rel -> prefixes.add(ImageFolderDataset.prefixOf(rel.substring(rel.indexOf('/') + 1))));
+        Set<String> heldOut = GroupSplit.heldOutGroups(prefixes, validationFraction, seed);
+        java.util.function.Function<String, String> prefixOfPath =
+                rel -> ImageFolderDataset.prefixOf(rel.substring(rel.indexOf('/') + 1));
+        List<String> trainPaths = GroupSplit.select(all, prefixOfPath, heldOut, false);
+        List<String> valPaths = GroupSplit.select(all, prefixOfPath, heldOut, true);
+        System.out.printf("%d images, %d slide prefixes; held out %d prefixes = %d images; training on %d%n",
+                all.size(), prefixes.size(), heldOut.size(), valPaths.size(), trainPaths.size());
+
+        SmallCnn net = new SmallCnn(size, 3, widths, CLASSES.size());
+        sc.fiji.gradcam.image.Preprocessing preprocessing = ExportedModel.preprocessing(net);
+        System.out.println("preprocessing (as the explainer resolves it): " + preprocessing.describe());
+        ClassifierTraining.Config config = config();
+        System.out.println(config);
+        if (tuningFraction > 0) {
+            Set<String> trainPrefixes = new TreeSet<>(prefixes);
+            trainPrefixes.removeAll(heldOut);
+            Set<String> tuning = GroupSplit.heldOutGroups(trainPrefixes, tuningFraction, seed + 1);
+            List<String> fit = GroupSplit.select(trainPaths, prefixOfPath, tuning, false);
+            List<String> tune = GroupSplit.select(trainPaths, prefixOfPath, tuning, true);
+            System.out.printf("TUNING RUN: %d of the %d training prefixes = %d images as tuning set, fitting on %d; "
+                    + "the held-out prefixes are not used%n", tuning.size(), trainPrefixes.size(), tune.size(), fit.size());
+            List<LabeledImage> fitImages = ImageFolderDataset.load(data, fit, CLASSES, preprocessing);
+            List<LabeledImage> tuneImages = ImageFolderDataset.load(data, tune, CLASSES, preprocessing);
+            ClassifierTraining.Outcome o = ClassifierTraining.train(net, CLASSES, fitImages, tuneImages, config,
+                    System.out);
+            SavedModelExport.export(net, o.weights(), out);
+            ExportedModel.writeMetadata(out, net, CLASSES, "tuning run");
+            try (ExportedModel model = ExportedModel.load(out, net)) {
+                ConfusionMatrix cm = ClassifierTraining.evaluate(model, net, CLASSES, tuneImages);
+                System.out.printf("exported model: tuning accuracy %.4f%n%s", cm.accuracy(), cm.toMarkdown());
+            }
+            return 0;
+        }
+        List<LabeledImage> train = ImageFolderDataset.load(data, trainPaths, CLASSES, preprocessing);
+        List<LabeledImage> val = ImageFolderDataset.load(data, valPaths, CLASSES, preprocessing);
+        ClassifierTraining.Outcome outcome = ClassifierTraining.train(net, CLASSES, train, val, config, System.out);
+
+        SavedModelExport.export(net, outcome.weights(), out);
+        ExportedModel.writeMetadata(out, net, CLASSES, "NIH/NLM malaria cells: Parasitized vs Uninfected");
+        Files.write(out.resolve("validation.txt"), valPaths, StandardCharsets.UTF_8);
+        ConfusionMatrix exported;
+        try (ExportedModel model = ExportedModel.load(out, net)) {
+            exported = ClassifierTraining.evaluate(model, net, CLASSES, val);
+        }
+        System.out.printf("exported model: validation accuracy %.4f%n%s", exported.accuracy(), exported.toMarkdown());
+        long bytes = ExportedModel.folderBytes(out);
+        Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, prefixes.size(), train.size(),
+                val, exported, outcome.seconds(), bytes), StandardCharsets.UTF_8);
+        return 0;
+    }
+
+    private ClassifierTraining.Config config() {
+        return ClassifierTraining.Config.defaults(seed, epochs)
+                .withLearningRate(learningRate, learningRate / 50)
+                .withRegularisation(keep, labelSmoothing, weightDecay, averageLast)
+                .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom));
+    }
+
+    private String readme(SmallCnn net, ClassifierTraining.Config c, Set<String> heldOut, int prefixCount,
+            int trainCount, List<LabeledImage> val, ConfusionMatrix cm, double seconds, long bytes) {
+        int valPara = (int) val.stream().filter(v -> v.label() == 0).count();
+        Augmenter a = c.augmenter();
+        String widthList = java.util.Arrays.toString(widths);
+        String options = String.join(" ", List.of("--size " + size, "--widths " + widthList.replaceAll("[\\[\\] ]", ""),
+                "--epochs " + epochs, "--learning-rate " + learningRate, "--keep " + keep,
+                "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
+                "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,
+                "--gamma " + gamma));
+        return """
+                # malaria-cells — demo classifier (Parasitized vs Uninfected)
+
+                A small convolutional network that tells Giemsa-stained red blood cells infected by
+                *Plasmodium* (`Parasitized`) from healthy ones (`Uninfected`). It is the default model of
+                gradcam-fiji: small, fast on a CPU, and with a %dx%d last convolution map so that Grad-CAM
+                maps are meaningful. **Demo only — not for diagnosis.**
+
+                ## Files
+
+                - `saved_model.pb`, `variables/` — TensorFlow SavedModel (TF1-style graph), tag `serve`,
+                  signature `serving_default`: input `image` float32 [-1, %d, %d, 3] (op `image`),
+                  output `probabilities` float32 [-1, 2] (op `probabilities`, a Softmax).
+                - `labels.txt` — class names in output order: index 0 `Parasitized`, index 1 `Uninfected`.
+                - `gradcam.properties` — preprocessing: stretch to %dx%d (bilinear, area-averaging when
+                  shrinking), RGB, value / 255 (range 0:1). The trainer prepared every image with the
+                  explainer's own code path (`io.ImageFiles.open` → `io.ImagePlusImages.toInput` →
+                  `image.Preprocessor.prepare`, with the preprocessing resolved from these properties by
+                  `explain.PreprocessingOptions`), so the model was trained on exactly what the explainer feeds it.
+                - `validation.txt` — the held-out validation images, relative to the dataset folder.
+                - `training.log` — output of the training run.
+
+                ## Network
+
+                Graph ops (inference graph only; no loss, gradients or optimizer slots):
+                %d blocks of `Conv2D` 3x3 (SAME) + `BiasAdd` + `Relu`, widths %s, a 2x2 `MaxPool` after
+                all blocks but the last → last conv activation `%s` is %dx%dx%d; global average pooling `gap`
+                (`Mean`), `dense/matmul` (`MatMul`) + `logits` (`BiasAdd`), `probabilities` (`Softmax`).
+                No batch normalisation. Weights are `VariableV2` variables (`blockK/kernel`, `blockK/bias`,
+                `dense/kernel`, `dense/bias`) restored from `variables/`. Folder size: %,d bytes.
+
+                ## Data
+
+                492 single-cell PNG crops (247 Parasitized, 245 Uninfected), a verified subset of the
+                NIH/NLM malaria "cell_images" dataset (see the dataset README for provenance). The crops
+                were photographed at Chittagong Medical College Hospital, Bangladesh, and released by the
+                U.S. National Library of Medicine (LHNCBC); treated as a public-domain U.S. federal
+                release — keep the citation and the "NIH/NLM LHNCBC malaria dataset" credit.
+
+                > Rajaraman S, Antani SK, Poostchi M, Silamut K, Hossain MA, Maude RJ, Jaeger S, Thoma GR.
+                > Pre-trained convolutional neural networks as feature extractors toward improved malaria
+                > parasite detection in thin blood smear images. PeerJ 6:e4568 (2018).
+                > https://doi.org/10.7717/peerj.4568
+
+                ## Split
+
+                By slide prefix (file-name part before `_IMG_`): the %d prefixes are sorted, shuffled with
+                `java.util.Random(seed)` and the first %.0f %% are held out, so no slide is seen in training.
+                Training: %d images. Validation: %d images (%d Parasitized, %d Uninfected) from %d prefixes:
+
+                %s
+
+                ## Training
+
+                AdamW (b1 0.9, b2 0.999, eps 1e-7, written as graph ops; decoupled weight decay %.0e on the
+                kernels), learning rate %.0e cosine-decayed to %.0e, batch %d, %d epochs, softmax cross-entropy
+                with label smoothing %.2f, He-normal initialisation, seed %d. Dropout (keep %.2f) on the pooled
+                features during training only. The exported weights are the mean of the weights after each of
+                the last %d epochs (the end of the cosine schedule).
+                Augmentation per image: random horizontal flip, rotation by %s, zoom and aspect change up to
+                ±%.0f %%, shift up to ±%d px (bilinear resampling, black outside), brightness ±%.0f %%,
+                per-channel gain ±%.0f %%, gamma ±%.0f %%.
+                No early stopping and no model selection on the validation set (it is only reported per epoch).
+                Training took %.0f s on 2 CPU cores.
+
+                ## Validation (exported SavedModel, held-out prefixes)
+
+                Accuracy **%.4f** (%d / %d).
+
+                %s
+                `DefaultModelAccuracyTest` recomputes this through the explainer (`ModelLoader.load`,
+                `Explainer.explain` with Grad-CAM, the predicted class of each explanation).
+
+                ## Reproduce
+
+                ```
+                scripts/train-default-model --overwrite
+                ```
+                (= `java sc.fiji.gradcam.training.TrainMalariaModel --data <shared>/datasets/malaria
+                --out models/malaria-cells --seed %d %s`). TensorFlow's multi-threaded CPU kernels
+                are not bit-reproducible, so a rerun can differ slightly.
+                """.formatted(net.lastConvSize(), net.lastConvSize(), net.size(), net.size(), net.size(), net.size(),
+                widths.length, widthList, net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(),
+                widths[widths.length - 1], bytes,
+                prefixCount, validationFraction * 100, trainCount, val.size(), valPara, val.size() - valPara,
+                heldOut.size(), "`" + String.join("`, `", heldOut) + "`",
+                c.weightDecay(), c.learningRate(), c.finalLearningRate(), c.batchSize(), c.epochs(),
+                c.labelSmoothing(), c.seed(), c.keepProbability(), c.averageLast(),
+                a.anyAngle() ? "any angle" : "k·90°", a.zoom() * 100, a.maxShift(), a.brightness() * 100,
+                a.colour() * 100, a.gamma() * 100, seconds,
+                cm.accuracy(), (int) Math.round(cm.accuracy() * cm.total()), cm.total(), cm.toMarkdown(),
+                c.seed(), options);
+    }
+}

@@ -1,0 +1,187 @@
+package sc.fiji.gradcam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import ij.IJ;
+import ij.ImagePlus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import sc.fiji.gradcam.support.Shared;
+
+/** The command-line contract: JSON fields, files written, exit codes and one-line errors. */
+class CliTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static JsonObject json(Run r) {
+        assertEquals(0, r.code(), () -> "exit code, stderr: " + r.err());
+        return JsonParser.parseString(r.out()).getAsJsonObject();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mnist_tfmodule,tf2-functions,10", "potato_leaf,tf2-functions,3", "tm_eyes_tf1,tf1-graph,2"})
+    void infoJsonHasTheContractFields(String name, String style, int classes) throws Exception {
+        String before = Shared.checksum(Shared.model(name));
+        JsonObject o = json(run("info", "--model", Shared.model(name).toString(), "--json"));
+        assertEquals(style, o.get("style").getAsString());
+        assertEquals("serving_default", o.get("signature").getAsString());
+        assertTrue(o.getAsJsonArray("signatures").size() >= 1);
+        JsonObject in = o.getAsJsonArray("inputs").get(0).getAsJsonObject();
+        assertEquals(4, in.getAsJsonArray("shape").size());
+        assertEquals(-1, in.getAsJsonArray("shape").get(0).getAsInt());
+        assertEquals("float", in.get("dtype").getAsString());
+        assertNotNull(o.getAsJsonArray("outputs").get(0).getAsJsonObject().get("name"));
+        assertEquals(classes, o.getAsJsonArray("labels").size());
+        assertTrue(o.get("ops").getAsInt() > 10);
+        assertEquals(before, Shared.checksum(Shared.model(name)), "the model folder must not change");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mnist_tfmodule,Relu_1,14,32", "potato_leaf,sequential_5/conv2d_23/Relu,4,64",
+        "tm_eyes_tf1,sequential_5/model2/out_relu/Relu6,7,1280"})
+    void layersJsonMarksTheDefault(String name, String expected, int size, int channels) {
+        JsonObject o = json(run("layers", "--model", Shared.model(name).toString(), "--json"));
+        assertEquals(expected, o.get("default").getAsString());
+        assertFalse(o.get("reason").getAsString().isEmpty());
+        JsonObject def = null;
+        for (var e : o.getAsJsonArray("layers")) {
+            JsonObject l = e.getAsJsonObject();
+            for (String f : new String[] {"name", "tensor", "op", "height", "width", "channels"}) {
+                assertTrue(l.has(f), f);
+            }
+            if (l.get("name").getAsString().equals(expected)) {
+                def = l;
+            }
+        }
+        assertNotNull(def);
+        assertEquals(size, def.get("height").getAsInt());
+        assertEquals(channels, def.get("channels").getAsInt());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mnist_tfmodule,0:1", "potato_leaf,0:255", "tm_eyes_tf1,-1:1"})
+    void explainWritesEveryMethodAtImageSize(String name, String range, @TempDir Path out) throws Exception {
+        Path images = Shared.images(name);
+        String before = Shared.checksum(images);
+        JsonObject o = json(run("explain", "--model", Shared.model(name).toString(), "--image", images.toString(),
+                "--range", range, "--methods", "all", "--out", out.toString(), "--quiet", "--json"));
+        JsonArray list = o.getAsJsonArray("images");
+        assertTrue(list.size() >= 2);
+        for (var e : list) {
+            JsonObject img = e.getAsJsonObject();
+            assertTrue(img.get("error").isJsonNull(), () -> img.toString());
+            assertTrue(img.getAsJsonObject("predicted").has("probability"));
+            assertTrue(img.getAsJsonArray("top5").size() >= 2);
+            assertEquals("logit", img.get("score").getAsString());
+            assertTrue(img.get("raw_max").getAsDouble() >= 0);
+            assertTrue(img.getAsJsonObject("timings_ms").has("forward"));
+            ImagePlus source = IJ.openImage(img.get("image").getAsString());
+            JsonObject outputs = img.getAsJsonObject("outputs");
+            for (String key : new String[] {"gradcam", "counterfactual", "gradient", "guided-backprop",
+                "guided-gradcam", "gradcam-overlay"}) {
+                Path file = Path.of(outputs.get(key).getAsString());
+                assertTrue(Files.isRegularFile(file), key);
+                ImagePlus map = IJ.openImage(file.toString());
+                assertEquals(source.getWidth(), map.getWidth(), key);
+                assertEquals(source.getHeight(), map.getHeight(), key);
+            }
+            ImagePlus cam = IJ.openImage(outputs.get("gradcam").getAsString());
+            assertEquals(32, cam.getBitDepth());
+            double max = cam.getProcessor().getStatistics().max;
+            assertTrue(max <= 1.0 + 1e-6 && cam.getProcessor().getStatistics().min >= 0);
+            ImagePlus raw = IJ.openImage(outputs.get("gradcam-raw").getAsString());
+            assertEquals(img.get("raw_max").getAsDouble(), raw.getProcessor().getStatistics().max, 1e-4);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("predictions.csv")));
+        assertTrue(Files.isRegularFile(out.resolve("summary.json")));
+        assertEquals(before, Shared.checksum(images), "the input images must not change");
+    }
+
+    @Test
+    void unreadableFileIsReportedAndTheRunGoesOn(@TempDir Path dir, @TempDir Path out) throws Exception {
+        Files.copy(Shared.images("mnist_tfmodule").resolve("t10k_0000_label7.png"), dir.resolve("a.png"));
+        Files.write(dir.resolve("b.png"), new byte[] {1, 2, 3, 4});
+        Run r = run("explain", "--model", Shared.model("mnist_tfmodule").toString(), "--image", dir.toString(),
+                "--out", out.toString(), "--quiet", "--json");
+        assertEquals(1, r.code(), r.err());
+        JsonArray list = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("images");
+        assertEquals(2, list.size());
+        assertTrue(list.get(0).getAsJsonObject().get("error").isJsonNull());
+        assertFalse(list.get(1).getAsJsonObject().get("error").isJsonNull());
+    }
+
+    @Test
+    void existingOutputsAreKeptWithoutOverwrite(@TempDir Path out) throws Exception {
+        String image = Shared.images("mnist_tfmodule").resolve("t10k_0002_label1.png").toString();
+        String model = Shared.model("mnist_tfmodule").toString();
+        assertEquals(0, run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet").code());
+        Path cam = out.resolve("t10k_0002_label1.gradcam.tif");
+        long stamp = Files.getLastModifiedTime(cam).toMillis();
+        Run again = run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet", "--json");
+        assertEquals(1, again.code());
+        assertTrue(again.out().contains("--overwrite"));
+        assertEquals(stamp, Files.getLastModifiedTime(cam).toMillis());
+        assertEquals(0, run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet",
+                "--overwrite").code());
+    }
+
+    @Test
+    void badInputsGiveOneLineErrorsAndExitCode2(@TempDir Path tmp) throws Exception {
+        String mnist = Shared.model("mnist_tfmodule").toString();
+        String image = Shared.images("mnist_tfmodule").resolve("t10k_0000_label7.png").toString();
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
+        byte[] junk = new byte[4096];
+        new Random(1).nextBytes(junk);
+        Files.write(corrupt.resolve("saved_model.pb"), junk);
+        Object[][] cases = {
+            {new String[] {"info", "--model", tmp.resolve("missing").toString()}, "does not exist"},
+            {new String[] {"info", "--model", empty.toString()}, "no saved_model.pb"},
+            {new String[] {"info", "--model", corrupt.toString()}, "damaged"},
+            {new String[] {"info", "--model", mnist, "--tags", "train"}, "tagged"},
+            {new String[] {"info", "--model", mnist, "--signature", "nope"}, "no signature 'nope'"},
+            {new String[] {"explain", "--model", mnist, "--image", image, "--layer", "nope", "--out",
+                tmp.resolve("o").toString()}, "Valid layers"},
+            {new String[] {"explain", "--model", mnist, "--image", image, "--class", "12", "--out",
+                tmp.resolve("o").toString()}, "out of range"},
+            {new String[] {"explain", "--model", mnist, "--image", image, "--class", "cat", "--out",
+                tmp.resolve("o").toString()}, "Unknown class"},
+            {new String[] {"explain", "--model", mnist, "--image", image, "--range", "1:x"}, "Invalid range"},
+            {new String[] {"explain", "--model", mnist, "--image", image, "--methods", "magic"}, "Unknown method"},
+        };
+        for (Object[] c : cases) {
+            Run r = run((String[]) c[0]);
+            assertEquals(2, r.code(), () -> String.join(" ", (String[]) c[0]) + " → " + r.err());
+            assertTrue(r.err().contains((String) c[1]), () -> "expected '" + c[1] + "' in: " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+            assertTrue(r.err().contains("Fix:") || r.err().contains("Valid") || r.err().contains("Write it"),
+                    () -> "the error must say the fix: " + r.err());
+        }
+        assertNull(null);
+    }
+}

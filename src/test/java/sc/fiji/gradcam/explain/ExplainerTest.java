@@ -1,0 +1,227 @@
+package sc.fiji.gradcam.explain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import sc.fiji.gradcam.image.InputImage;
+import sc.fiji.gradcam.image.PixelKind;
+import sc.fiji.gradcam.image.Preprocessor;
+import sc.fiji.gradcam.model.LoadedModel;
+import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.support.BuiltModels;
+import sc.fiji.gradcam.support.BuiltModels.Built;
+import sc.fiji.gradcam.support.Runs;
+import sc.fiji.gradcam.support.Tf;
+import sc.fiji.gradcam.support.TinyModels;
+import sc.fiji.gradcam.testmodels.Architecture;
+import sc.fiji.gradcam.testmodels.ModelDType;
+import sc.fiji.gradcam.testmodels.SaveStyle;
+import sc.fiji.gradcam.testmodels.TestModelSpec;
+
+/** The engine end to end: Grad-CAM equals CAM on a GAP model, class discrimination, and user errors. */
+class ExplainerTest {
+
+    @TempDir
+    static Path tmp;
+    static BuiltModels models;
+    static LoadedModel twoObjects;
+
+    @BeforeAll
+    static void build() throws Exception {
+        models = new BuiltModels(tmp);
+        // RGB 32×32 → 1×1 conv picking red and green → ReLU → GAP → [[1,-1],[-1,1]]: class "red" is red evidence
+        // minus green evidence, class "green" the reverse
+        Path dir = TinyModels.write(tmp.resolve("two-objects"), new long[] {-1, 32, 32, 3}, new long[] {-1, 2},
+                (Ops tf, Operand<TFloat32> x) -> {
+                    float[][][][] k = {{{{1, 0}, {0, 1}, {0, 0}}}};
+                    Operand<TFloat32> conv = tf.nn.conv2d(x, tf.constant(k), List.of(1L, 1L, 1L, 1L), "SAME");
+                    Operand<TFloat32> a = tf.withName("features").nn.relu(conv);
+                    Operand<TFloat32> gap = tf.math.mean(a, tf.constant(new int[] {1, 2}));
+                    return tf.linalg.matMul(gap, tf.constant(new float[][] {{1, -1}, {-1, 1}}));
+                });
+        Files.writeString(dir.resolve("labels.txt"), "red\ngreen\n");
+        twoObjects = ModelLoader.load(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        models.close();
+        twoObjects.close();
+    }
+
+    static Stream<TestModelSpec> gapModels() {
+        return Stream.of(SaveStyle.values()).flatMap(s -> Stream.of(ModelDType.values())
+                .map(d -> BuiltModels.small(Architecture.GAP, s).withDtype(d).withSoftmax(true)));
+    }
+
+    /** On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so alpha_k = W[k,c]/Z and Grad-CAM = ReLU(Σ W[k,c] A^k) / Z = CAM/Z. */
+    @ParameterizedTest
+    @MethodSource("gapModels")
+    void gradCamEqualsCamOnGapModels(TestModelSpec spec) {
+        Built b = models.get(spec);
+        LoadedModel m = b.loaded();
+        Explainer explainer = new Explainer(m);
+        InputImage image = randomImage(16, 16, 3, 4);
+        double[] x = toDoubles(Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values());
+        double[] a = Runs.run(m, x, 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+        double[][] w = b.model().denseWeightsAsDouble();
+        int k = w.length;
+        int z = a.length / k;
+        for (int c = 0; c < m.classes(); c++) {
+            Explanation e = explainer.explain(image, ExplainRequest.defaults().withTargets(List.of(Integer.toString(c)))
+                    .withMethods(EnumSet.of(Method.GRADCAM))).get(0);
+            assertEquals(c, e.target().index());
+            double[] raw = toDoubles(e.gradcamRaw().data());
+            double[] cam = new double[z];
+            for (int p = 0; p < z; p++) {
+                double s = 0;
+                for (int ch = 0; ch < k; ch++) {
+                    s += w[ch][c] * a[p * k + ch];
+                }
+                cam[p] = Math.max(0, s);
+            }
+            double camMax = Tf.maxAbs(cam);
+            Assumptions.assumeTrue(camMax > 0);
+            double[] scaled = raw.clone();
+            for (int p = 0; p < z; p++) {
+                scaled[p] *= z;
+            }
+            double corr = Tf.correlation(raw, cam);
+            double err = Tf.maxAbsDiff(scaled, cam) / camMax;
+            System.out.printf("CAM %s class %d: correlation %.8f, max |Z·GradCAM - CAM| / max CAM %.3g%n", spec.name(), c,
+                    corr, err);
+            assertTrue(corr > 0.9999, "correlation " + corr);
+            assertTrue(err < 1e-5, "Grad-CAM·Z differs from CAM by " + err);
+            assertEquals(camMax / z, e.rawMax(), 1e-5 * camMax / z);
+        }
+    }
+
+    @Test
+    void eachClassMapHighlightsItsObject() {
+        // 64×48 RGB image (stretched to 32×32): a red square on the left, a green one on the right
+        int w = 64;
+        int h = 48;
+        float[] data = new float[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (x >= 4 && x < 20 && y >= 4 && y < 20) {
+                    data[y * w + x] = 255;
+                }
+                if (x >= 40 && x < 60 && y >= 26 && y < 44) {
+                    data[w * h + y * w + x] = 255;
+                }
+            }
+        }
+        InputImage image = new InputImage(w, h, 3, data, PixelKind.UINT8);
+        Explainer explainer = new Explainer(twoObjects);
+        List<Explanation> es = explainer.explain(image, ExplainRequest.defaults().withTargets(List.of("red", "1"))
+                .withMethods(EnumSet.of(Method.GRADCAM, Method.COUNTERFACTUAL, Method.GUIDED_GRADCAM)));
+        assertEquals(2, es.size());
+        Explanation red = es.get(0);
+        Explanation green = es.get(1);
+        assertEquals("red", red.target().label());
+        assertEquals("green", green.target().label());
+        assertEquals(w, red.maps().get(Method.GRADCAM).width());
+        assertEquals(h, red.maps().get(Method.GRADCAM).height());
+        double[] redIn = means(red.maps().get(Method.GRADCAM), w, h);
+        double[] greenIn = means(green.maps().get(Method.GRADCAM), w, h);
+        double[] cfRed = means(red.maps().get(Method.COUNTERFACTUAL), w, h);
+        System.out.printf("two objects: red map %.3f/%.3f, green map %.3f/%.3f, red counterfactual %.3f/%.3f "
+                + "(inside red/green square)%n", redIn[0], redIn[1], greenIn[0], greenIn[1], cfRed[0], cfRed[1]);
+        assertTrue(redIn[0] > 0.8 && redIn[1] < 0.05, "red map");
+        assertTrue(greenIn[1] > 0.8 && greenIn[0] < 0.05, "green map");
+        assertTrue(cfRed[1] > 0.8 && cfRed[0] < 0.05, "counterfactual of red shows green");
+        // Guided Grad-CAM of red is zero on the green square
+        MapImage gg = red.maps().get(Method.GUIDED_GRADCAM);
+        assertNotNull(gg);
+        assertEquals(0, means(gg, w, h)[1], 1e-6);
+    }
+
+    /** Mean of channel 0 inside the red square's core and inside the green square's core. */
+    private static double[] means(MapImage m, int w, int h) {
+        return new double[] {mean(m, 7, 17, 7, 17), mean(m, 43, 57, 29, 41)};
+    }
+
+    private static double mean(MapImage m, int x0, int x1, int y0, int y1) {
+        double s = 0;
+        int n = 0;
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                s += m.get(x, y, 0);
+                n++;
+            }
+        }
+        return s / n;
+    }
+
+    @Test
+    void unknownClassNameListsTheLabels() {
+        Explainer explainer = new Explainer(twoObjects);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> explainer.explain(randomImage(32, 32, 3, 1), ExplainRequest.defaults().withTargets(List.of("blue"))));
+        assertTrue(e.getMessage().contains("blue") && e.getMessage().contains("red") && e.getMessage().contains("green")
+                && e.getMessage().contains("0..1"), e.getMessage());
+    }
+
+    @Test
+    void outOfRangeIndexNamesTheRange() {
+        Explainer explainer = new Explainer(twoObjects);
+        for (String t : List.of("2", "-1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> explainer.explain(randomImage(32, 32, 3, 1), ExplainRequest.defaults().withTargets(List.of(t))));
+            assertTrue(e.getMessage().contains(t) && e.getMessage().contains("0..1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownLayerListsTheLayers() {
+        Explainer explainer = new Explainer(twoObjects);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> explainer.explain(randomImage(32, 32, 3, 1), ExplainRequest.defaults().withLayer("conv5")));
+        assertTrue(e.getMessage().contains("conv5") && e.getMessage().contains("features"), e.getMessage());
+    }
+
+    @Test
+    void shapesModelFromMainIfPresent() {
+        Path shapes = Path.of(System.getProperty("gradcam.basedir", "."), "models", "shapes");
+        Assumptions.assumeTrue(Files.isRegularFile(shapes.resolve("saved_model.pb")), "no models/shapes yet");
+        try (LoadedModel m = ModelLoader.load(shapes)) {
+            assertNotNull(m.catalog().defaultLayer());
+        }
+    }
+
+    static InputImage randomImage(int w, int h, int c, long seed) {
+        Random r = new Random(seed);
+        float[] d = new float[w * h * c];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = r.nextInt(256);
+        }
+        return new InputImage(w, h, c, d, PixelKind.UINT8);
+    }
+
+    static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,62 @@
+package sc.fiji.gradcam.support;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sc.fiji.gradcam.model.LoadedModel;
+import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.testmodels.Architecture;
+import sc.fiji.gradcam.testmodels.ModelDType;
+import sc.fiji.gradcam.testmodels.SaveStyle;
+import sc.fiji.gradcam.testmodels.TestModel;
+import sc.fiji.gradcam.testmodels.TestModelSpec;
+import sc.fiji.gradcam.testmodels.TestModels;
+
+/** Test models built into one folder and loaded once each; close it in {@code @AfterAll}. */
+public final class BuiltModels implements AutoCloseable {
+
+    /** A built test model and its loaded form. */
+    public record Built(TestModel model, LoadedModel loaded) {
+        @Override
+        public String toString() {
+            return model.spec().name();
+        }
+    }
+
+    private final Path dir;
+    private final Map<TestModelSpec, Built> built = new LinkedHashMap<>();
+
+    public BuiltModels(Path dir) {
+        this.dir = dir;
+    }
+
+    public synchronized Built get(TestModelSpec spec) {
+        return built.computeIfAbsent(spec, s -> {
+            TestModel m = TestModels.buildIn(s, dir);
+            return new Built(m, ModelLoader.load(m.dir()));
+        });
+    }
+
+    /** Small specs (16×16, 3 classes, 4 filters) for every architecture in both styles and the given type. */
+    public static List<TestModelSpec> allSmall(ModelDType dtype, boolean softmax) {
+        List<TestModelSpec> list = new ArrayList<>();
+        for (Architecture a : Architecture.values()) {
+            for (SaveStyle s : SaveStyle.values()) {
+                list.add(small(a, s).withDtype(dtype).withSoftmax(softmax));
+            }
+        }
+        return list;
+    }
+
+    public static TestModelSpec small(Architecture a, SaveStyle s) {
+        return TestModelSpec.of(a, s).withInput(16, 16, 3).withClasses(3).withFilters(4).withSeed(3);
+    }
+
+    @Override
+    public synchronized void close() {
+        built.values().forEach(b -> b.loaded().close());
+        built.clear();
+    }
+}

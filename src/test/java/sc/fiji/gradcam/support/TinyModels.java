@@ -1,0 +1,71 @@
+package sc.fiji.gradcam.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+import sc.fiji.gradcam.runtime.TensorFlowRuntime;
+
+/** Hand-written SavedModels without variables (constants only), for exact checks and error cases. */
+public final class TinyModels {
+
+    private TinyModels() {}
+
+    /** Builds a graph: {@code body} gets the ops and the float32 placeholder {@code x} and returns the output. */
+    public interface Body {
+        Operand<TFloat32> build(Ops tf, Operand<TFloat32> x);
+    }
+
+    /** Writes a SavedModel (tag serve, signature serving_default, x → y) with the input shape given. */
+    public static Path write(Path dir, long[] inputShape, long[] outputShape, Body body) {
+        TensorFlowRuntime.engine();
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Operand<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(inputShape)));
+            Operand<TFloat32> y = tf.withName("y").identity(body.build(tf, x));
+            return write(dir, g.toGraphDef(), "x:0", inputShape, "y:0", outputShape, List.of("serve"),
+                    "serving_default");
+        }
+    }
+
+    /** Writes a SavedModel proto for {@code graph} with one signature. */
+    public static Path write(Path dir, GraphDef graph, String input, long[] inputShape, String output,
+            long[] outputShape, List<String> tags, String signature) {
+        try {
+            Files.createDirectories(dir);
+            SignatureDef sig = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict")
+                    .putInputs("x", info(input, inputShape)).putOutputs("y", info(output, outputShape)).build();
+            MetaGraphDef meta = MetaGraphDef.newBuilder()
+                    .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addAllTags(tags))
+                    .setGraphDef(graph).putSignatureDef(signature, sig).build();
+            Files.write(dir.resolve("saved_model.pb"),
+                    SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build().toByteArray());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static TensorInfo info(String name, long[] shape) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        for (long d : shape) {
+            s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+        }
+        return TensorInfo.newBuilder().setName(name).setDtype(DataType.DT_FLOAT).setTensorShape(s).build();
+    }
+}
