@@ -93,9 +93,36 @@ public final class Metrics {
         return pearson(ranks(a), ranks(b));
     }
 
-    /** Spearman for float maps. */
+    /** Spearman for float maps (a primitive sort; same result as the double version). */
     public static double spearman(float[] a, float[] b) {
-        return spearman(toDouble(a), toDouble(b));
+        check(a.length, b.length);
+        return pearson(ranks(a), ranks(b));
+    }
+
+    /** 1-based ranks of floats, ties averaged (NaN not allowed). */
+    public static double[] ranks(float[] v) {
+        int n = v.length;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToIntBits(v[i] == 0f ? 0f : v[i]);
+            int sortable = bits >= 0 ? bits : bits ^ 0x7fffffff; // order-preserving as signed int
+            keys[i] = ((long) sortable << 32) | (i & 0xffffffffL);
+        }
+        java.util.Arrays.sort(keys);
+        double[] r = new double[n];
+        int i = 0;
+        while (i < n) {
+            int j = i;
+            while (j + 1 < n && (int) (keys[j + 1] >> 32) == (int) (keys[i] >> 32)) {
+                j++;
+            }
+            double rank = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) {
+                r[(int) keys[k]] = rank;
+            }
+            i = j + 1;
+        }
+        return r;
     }
 
     /** Pearson's correlation; NaN if one side is constant. */
