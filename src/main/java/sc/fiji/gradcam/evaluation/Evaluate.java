@@ -234,23 +234,32 @@ public final class Evaluate implements Callable<Integer> {
 
         // deletion / insertion: blurred scene as baseline, each target class
         log("shapes: deletion/insertion");
-        Curves curves = new Curves();
+        List<Curves> perTarget = new ArrayList<>();
+        for (int t = 0; t < classes.size(); t++) {
+            perTarget.add(new Curves());
+        }
         for (int i = 0; i < images.size(); i++) {
             InputImage im = images.get(i);
             InputImage baseline = Perturbation.blur(im, SHAPES_BLUR);
             for (int t = 0; t < classes.size(); t++) {
                 int target = classIndex(model, classes.get(t));
-                curves.run(ex, im, baseline, exps.get(i).get(t).maps().get(Method.GRADCAM).data(), target,
+                perTarget.get(t).run(ex, im, baseline, exps.get(i).get(t).maps().get(Method.GRADCAM).data(), target,
                         new Random(seed * 31 + i * 2L + t), steps);
             }
         }
         md.append("### Deletion and insertion (shapes)\n\n");
         md.append("Baseline: the scene blurred with a Gaussian of sigma ").append(fmt(SHAPES_BLUR, 0))
-                .append(" px (deletion replaces pixels by it, insertion starts from it); both classes as targets (")
-                .append(2 * images.size()).append(" curves per map).\n\n");
-        curves.table(md);
-        curves.plot(out.resolve("evaluation-deletion-insertion-shapes.png"), "shapes");
-        md.append("\n![Deletion and insertion curves, shapes](evaluation-deletion-insertion-shapes.png)\n\n");
+                .append(" px (deletion replaces pixels by it, insertion starts from it). Every scene holds both "
+                + "objects, so each class is a target in turn (").append(images.size())
+                .append(" curves per map and class).\n\n");
+        for (int t = 0; t < classes.size(); t++) {
+            String cls = classes.get(t);
+            md.append("**target ").append(cls).append("**\n\n");
+            perTarget.get(t).table(md);
+            perTarget.get(t).plot(out.resolve("evaluation-deletion-insertion-shapes-" + cls + ".png"), "shapes, " + cls);
+            md.append("\n![Deletion and insertion curves, shapes, ").append(cls)
+                    .append("](evaluation-deletion-insertion-shapes-").append(cls).append(".png)\n\n");
+        }
         return new ShapesData(images, predicted, names);
     }
 
