@@ -1,64 +1,46 @@
 package sc.fiji.gradcam.cli;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import sc.fiji.gradcam.model.LoadedModel;
-import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.model.TensorInfo;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** {@code gradcam info}: what a model is and how it is laid out. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Signatures, inputs, outputs, graph style, op count and labels of a model.")
-final class InfoCommand implements Callable<Integer> {
-
-    @Mixin
-    ModelArgs modelArgs;
-
-    @Option(names = "--json", description = "Print one JSON object on stdout.")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
+final class InfoCommand extends ModelCommand {
 
     @Override
-    public Integer call() {
-        try (LoadedModel m = ModelLoader.load(modelArgs.path(), modelArgs.options())) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("model", modelArgs.path().toString());
-            o.put("style", m.style().id());
-            o.put("signatures", m.signatureKeys());
-            o.put("signature", m.signature().key());
-            o.put("inputs", tensors(m.signature().inputs()));
-            o.put("outputs", tensors(m.signature().outputs()));
-            o.put("labels", m.labels());
-            o.put("ops", m.opCount());
-            o.put("image_input", m.input().key());
-            o.put("class_output", m.output().key());
-            o.put("classes", m.classes());
-            o.put("properties", new LinkedHashMap<>(m.properties()));
-            o.put("natives", TensorFlowRuntime.nativeSource());
-            o.put("warnings", m.warnings());
-            if (json) {
-                spec.commandLine().getOut().println(Json.write(o));
-            } else {
-                var out = spec.commandLine().getOut();
+    void report(LoadedModel m, PrintWriter out) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", modelArgs.path().toString());
+        o.put("style", m.style().id());
+        o.put("signatures", m.signatureKeys());
+        o.put("signature", m.signature().key());
+        o.put("inputs", tensors(m.signature().inputs()));
+        o.put("outputs", tensors(m.signature().outputs()));
+        o.put("labels", m.labels());
+        o.put("ops", m.opCount());
+        o.put("image_input", m.input().key());
+        o.put("class_output", m.output().key());
+        o.put("classes", m.classes());
+        o.put("properties", new LinkedHashMap<>(m.properties()));
+        o.put("natives", TensorFlowRuntime.nativeSource());
+        o.put("warnings", m.warnings());
+        if (json) {
+            out.println(Json.write(o));
+        } else {
                 out.println("Model:      " + o.get("model") + " (" + o.get("style") + ", " + o.get("ops") + " ops)");
-                out.println("Signatures: " + m.signatureKeys() + " — using '" + m.signature().key() + "'");
-                m.signature().inputs().forEach(t -> out.println("Input:      " + t));
-                m.signature().outputs().forEach(t -> out.println("Output:     " + t));
-                out.println("Labels:     " + (m.labels().isEmpty() ? "(none: classes are numbered)" : m.labels()));
-                m.warnings().forEach(w -> out.println("Warning:    " + w));
-            }
-            return 0;
+            out.println("Signatures: " + m.signatureKeys() + " — using '" + m.signature().key() + "'");
+            m.signature().inputs().forEach(t -> out.println("Input:      " + t));
+            m.signature().outputs().forEach(t -> out.println("Output:     " + t));
+            out.println("Labels:     " + (m.labels().isEmpty() ? "(none: classes are numbered)" : m.labels()));
+            m.warnings().forEach(w -> out.println("Warning:    " + w));
         }
     }
 

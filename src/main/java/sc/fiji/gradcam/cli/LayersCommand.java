@@ -1,68 +1,50 @@
 package sc.fiji.gradcam.cli;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.graph.LayerCatalog;
 import sc.fiji.gradcam.model.LoadedModel;
-import sc.fiji.gradcam.model.ModelLoader;
 
 /** {@code gradcam layers}: the target-layer catalog with the default marked. */
 @Command(name = "layers", mixinStandardHelpOptions = true,
         description = "The candidate target layers (4-D feature maps between input and output), default marked.")
-final class LayersCommand implements Callable<Integer> {
-
-    @Mixin
-    ModelArgs modelArgs;
-
-    @Option(names = "--json", description = "Print one JSON object on stdout.")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
+final class LayersCommand extends ModelCommand {
 
     @Override
-    public Integer call() {
-        try (LoadedModel m = ModelLoader.load(modelArgs.path(), modelArgs.options())) {
-            LayerCatalog c = m.catalog();
-            Layer def = c.defaultLayer();
-            var out = spec.commandLine().getOut();
-            if (json) {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("model", modelArgs.path().toString());
-                o.put("default", def == null ? null : def.name());
-                o.put("reason", c.reason());
-                List<Map<String, Object>> layers = new ArrayList<>();
-                for (Layer l : c.layers()) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("name", l.name());
-                    e.put("layer", l.layer());
-                    e.put("tensor", l.tensor());
-                    e.put("op", l.op());
-                    e.put("height", l.height());
-                    e.put("width", l.width());
-                    e.put("channels", l.channels());
-                    e.put("default", l == def);
-                    layers.add(e);
-                }
-                o.put("layers", layers);
-                out.println(Json.write(o));
-            } else {
-                for (Layer l : c.layers()) {
-                    out.printf("%s %-60s %-22s %4d x %-4d x %5d%n", l == def ? "*" : " ", l.name(), l.op(), l.height(),
-                            l.width(), l.channels());
-                }
-                out.println("* default: " + c.reason());
+    void report(LoadedModel m, PrintWriter out) {
+        LayerCatalog c = m.catalog();
+        Layer def = c.defaultLayer();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", modelArgs.path().toString());
+            o.put("default", def == null ? null : def.name());
+            o.put("reason", c.reason());
+            List<Map<String, Object>> layers = new ArrayList<>();
+            for (Layer l : c.layers()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", l.name());
+                e.put("layer", l.layer());
+                e.put("tensor", l.tensor());
+                e.put("op", l.op());
+                e.put("height", l.height());
+                e.put("width", l.width());
+                e.put("channels", l.channels());
+                e.put("default", l == def);
+                layers.add(e);
             }
-            return 0;
+            o.put("layers", layers);
+            out.println(Json.write(o));
+        } else {
+            for (Layer l : c.layers()) {
+                out.printf("%s %-60s %-22s %4d x %-4d x %5d%n", l == def ? "*" : " ", l.name(), l.op(), l.height(),
+                        l.width(), l.channels());
+            }
+            out.println("* default: " + c.reason());
         }
     }
 }

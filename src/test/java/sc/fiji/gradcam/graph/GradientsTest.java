@@ -3,17 +3,14 @@ package sc.fiji.gradcam.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Output;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.support.BuiltModels;
+import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.support.FiniteDifferences;
 import sc.fiji.gradcam.support.FiniteDifferences.Check;
 import sc.fiji.gradcam.support.FiniteDifferences.Probe;
@@ -28,21 +25,7 @@ import sc.fiji.gradcam.testmodels.TestModelSpec;
  * (fed through the placeholder) and to the default target layer (fed directly, upstream pruned): relative error
  * below 1e-3 on float64 test models of both save styles, below 1e-2 on float32 test and real models.
  */
-class GradientsTest {
-
-    @TempDir
-    static Path tmp;
-    static BuiltModels models;
-
-    @BeforeAll
-    static void build() {
-        models = new BuiltModels(tmp);
-    }
-
-    @AfterAll
-    static void close() {
-        models.close();
-    }
+class GradientsTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> float64() {
         return BuiltModels.allSmall(ModelDType.FLOAT64, true).stream();

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
@@ -19,6 +16,7 @@ import org.tensorflow.types.TFloat32;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.support.BuiltModels;
+import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.support.Tf;
@@ -31,21 +29,7 @@ import sc.fiji.gradcam.testmodels.TestModelSpec;
  * architecture, both save styles, and every real model; with it, it differs wherever ReLUs gate negative
  * upstream gradients; on a hand-made graph it gives exactly relu(g)·[x&gt;0] (and ·[x&lt;6] for ReLU6).
  */
-class GuidedReversePassTest {
-
-    @TempDir
-    static Path tmp;
-    static BuiltModels models;
-
-    @BeforeAll
-    static void build() {
-        models = new BuiltModels(tmp);
-    }
-
-    @AfterAll
-    static void close() {
-        models.close();
-    }
+class GuidedReversePassTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> specs() {
         return Stream.concat(BuiltModels.allSmall(ModelDType.FLOAT32, true).stream(),

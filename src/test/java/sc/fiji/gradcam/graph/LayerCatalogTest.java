@@ -9,35 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.support.BuiltModels;
+import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.support.BuiltModels.Built;
 import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.testmodels.ModelDType;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
 
 /** The default target layer and the candidate list, on test models and on the real models. */
-class LayerCatalogTest {
-
-    @TempDir
-    static Path tmp;
-    static BuiltModels models;
-
-    @BeforeAll
-    static void build() {
-        models = new BuiltModels(tmp);
-    }
-
-    @AfterAll
-    static void close() {
-        models.close();
-    }
+class LayerCatalogTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> specs() {
         return Stream.concat(BuiltModels.allSmall(ModelDType.FLOAT32, true).stream(),

@@ -9,14 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.support.BuiltModels;
+import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.support.Tf;
@@ -29,21 +27,7 @@ import sc.fiji.gradcam.testmodels.TestModelSpec;
  * Inlining fidelity: the inlined path's output equals the signature's own output (the function call TF runs)
  * within 1e-5, on random inputs and on the real images; the inlined path never runs through a call op.
  */
-class ServingGraphTest {
-
-    @TempDir
-    static Path tmp;
-    static BuiltModels models;
-
-    @BeforeAll
-    static void build() {
-        models = new BuiltModels(tmp);
-    }
-
-    @AfterAll
-    static void close() {
-        models.close();
-    }
+class ServingGraphTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> functionCallSpecs() {
         List<TestModelSpec> list = new ArrayList<>();
