@@ -67,6 +67,16 @@ public final class TrainMalariaModel implements Callable<Integer> {
     @Option(names = "--gamma", defaultValue = "0.2")
     float gamma;
 
+    @Option(names = "--class-balance", defaultValue = "false", negatable = true,
+            description = "weight the loss by inverse training-class frequency")
+    boolean classBalance;
+
+    @Option(names = "--saturation", defaultValue = "0", description = "saturation jitter, e.g. 0.2 for +/-20 %")
+    float saturation;
+
+    @Option(names = "--hue", defaultValue = "0", description = "hue jitter in degrees about the grey axis")
+    float hue;
+
     @Option(names = "--tuning-fraction", defaultValue = "0",
             description = "for choosing hyper-parameters: hold out this share of the TRAINING prefixes as a tuning "
                     + "set and train on the rest; the held-out validation prefixes are then not even loaded")
@@ -145,7 +155,9 @@ public final class TrainMalariaModel implements Callable<Integer> {
         return ClassifierTraining.Config.defaults(seed, epochs)
                 .withLearningRate(learningRate, learningRate / 50)
                 .withRegularisation(keep, labelSmoothing, weightDecay, averageLast)
-                .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom));
+                .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom,
+                        saturation, hue))
+                .withClassBalance(classBalance);
     }
 
     private String readme(SmallCnn net, ClassifierTraining.Config c, Set<String> heldOut, int prefixCount,
