@@ -67,14 +67,14 @@ public final class TrainMalariaModel implements Callable<Integer> {
     @Option(names = "--gamma", defaultValue = "0.2")
     float gamma;
 
-    @Option(names = "--class-balance", defaultValue = "false", negatable = true,
+    @Option(names = "--class-balance", defaultValue = "true", negatable = true,
             description = "weight the loss by inverse training-class frequency")
     boolean classBalance;
 
-    @Option(names = "--saturation", defaultValue = "0", description = "saturation jitter, e.g. 0.2 for +/-20 %")
+    @Option(names = "--saturation", defaultValue = "0.2", description = "saturation jitter, e.g. 0.2 for +/-20 %")
     float saturation;
 
-    @Option(names = "--hue", defaultValue = "0", description = "hue jitter in degrees about the grey axis")
+    @Option(names = "--hue", defaultValue = "10", description = "hue jitter in degrees about the grey axis")
     float hue;
 
     @Option(names = "--tuning-fraction", defaultValue = "0",
