@@ -61,6 +61,18 @@ public final class AdamTrainer implements AutoCloseable {
      * @param labelSmoothing share of the target probability spread evenly over all classes (0: one-hot)
      */
     public AdamTrainer(SmallCnn net, Map<String, float[]> initial, long seed, float labelSmoothing) {
+        this(net, initial, seed, labelSmoothing, null);
+    }
+
+    /**
+     * Builds the training graph and sets the weights to {@code initial}.
+     *
+     * @param labelSmoothing share of the target probability spread evenly over all classes (0: one-hot)
+     * @param classWeights   loss weight of each class (null: all 1); the loss is the mean of the weighted
+     *                       per-example cross-entropies
+     */
+    public AdamTrainer(SmallCnn net, Map<String, float[]> initial, long seed, float labelSmoothing,
+            float[] classWeights) {
         this.net = net;
         Ops tf = Ops.create(graph);
         image = tf.withName("image").placeholder(TFloat32.class,
@@ -77,8 +89,12 @@ public final class AdamTrainer implements AutoCloseable {
         float off = labelSmoothing / net.classes();
         Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(net.classes()), tf.constant(1f - labelSmoothing + off),
                 tf.constant(off));
-        loss = tf.withName("loss").math.mean(
-                tf.nn.softmaxCrossEntropyWithLogits(out.logits(), oneHot).loss(), tf.constant(0));
+        Operand<TFloat32> perExample = tf.nn.softmaxCrossEntropyWithLogits(out.logits(), oneHot).loss();
+        if (classWeights != null) {
+            perExample = tf.math.mul(perExample,
+                    tf.gather(tf.constant(classWeights), labels, tf.constant(0)));
+        }
+        loss = tf.withName("loss").math.mean(perExample, tf.constant(0));
 
         List<Variable<TFloat32>> vars = new ArrayList<>(weights.variables().values());
         Output<?>[] xs = vars.stream().map(Variable::asOutput).toArray(Output<?>[]::new);

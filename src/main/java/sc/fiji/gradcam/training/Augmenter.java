@@ -16,9 +16,17 @@ import java.util.Random;
  * @param anyAngle   rotate by a uniformly random angle (else by a random multiple of 90 degrees)
  * @param zoom       maximum relative scale change, e.g. 0.1 for 0.9x to 1.1x
  * @param aspect     maximum relative change of the aspect ratio on top of the zoom
+ * @param saturation maximum relative change of the saturation (distance from the pixel's grey), RGB only
+ * @param hue        maximum hue rotation about the grey axis in degrees, RGB only (grey and black are kept)
  */
 public record Augmenter(int size, int channels, float brightness, float colour, float gamma, int maxShift,
-        boolean anyAngle, float zoom, float aspect) {
+        boolean anyAngle, float zoom, float aspect, float saturation, float hue) {
+
+    /** Without saturation and hue jitter. */
+    public Augmenter(int size, int channels, float brightness, float colour, float gamma, int maxShift,
+            boolean anyAngle, float zoom, float aspect) {
+        this(size, channels, brightness, colour, gamma, maxShift, anyAngle, zoom, aspect, 0f, 0f);
+    }
 
     /** Writes an augmented copy of {@code src} into {@code dst} at {@code offset}. */
     public void augment(float[] src, float[] dst, int offset, Random random) {
@@ -36,6 +44,19 @@ public record Augmenter(int size, int channels, float brightness, float colour, 
             gains[c] = gain * (1 + colour * (2 * random.nextFloat() - 1));
         }
         float exponent = 1 + gamma * (2 * random.nextFloat() - 1);
+        boolean stain = channels == 3 && (saturation > 0 || hue > 0);
+        float[] m = null;
+        if (stain) {
+            // hue rotation about the grey axis (Rodrigues) combined with a saturation scale about grey
+            double s = 1 + saturation * (2 * random.nextDouble() - 1);
+            double a = Math.toRadians(hue * (2 * random.nextDouble() - 1));
+            double c = Math.cos(a) * s;
+            double d = Math.sin(a) * s / Math.sqrt(3);
+            double t = (1 - c) / 3;
+            m = new float[] {(float) (c + t), (float) (t - d), (float) (t + d),
+                (float) (t + d), (float) (c + t), (float) (t - d),
+                (float) (t - d), (float) (t + d), (float) (c + t)};
+        }
         boolean exact = !anyAngle && zoom == 0 && aspect == 0;
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);
@@ -60,6 +81,15 @@ public record Augmenter(int size, int channels, float brightness, float colour, 
                 for (int c = 0; c < channels; c++) {
                     float value = pixel[c] * gains[c];
                     dst[d + c] = Math.min(1f, exponent == 1f || value <= 0 ? value : (float) Math.pow(value, exponent));
+                }
+                if (stain) {
+                    float r = dst[d];
+                    float g = dst[d + 1];
+                    float b = dst[d + 2];
+                    for (int c = 0; c < 3; c++) {
+                        float mixed = m[3 * c] * r + m[3 * c + 1] * g + m[3 * c + 2] * b;
+                        dst[d + c] = Math.max(0f, Math.min(1f, mixed));
+                    }
                 }
             }
         }

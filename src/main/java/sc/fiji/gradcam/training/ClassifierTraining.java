@@ -22,29 +22,37 @@ public final class ClassifierTraining {
      * @param averageLast     export the mean of the weights at the end of the last this many epochs (1: the
      *                        final weights)
      * @param augmenter       augmentation settings (its size and channels are taken from the network)
+     * @param classBalanced   weight each example's loss by the inverse frequency of its class in the training
+     *                        set (weights normalised to a mean of 1 over the training examples)
      */
     public record Config(long seed, int epochs, int batchSize, float learningRate, float finalLearningRate,
-            float keepProbability, float labelSmoothing, float weightDecay, int averageLast, Augmenter augmenter) {
+            float keepProbability, float labelSmoothing, float weightDecay, int averageLast, Augmenter augmenter,
+            boolean classBalanced) {
 
         /** The settings of the shapes model: 90-degree rotations, flips, shifts and colour jitter. */
         public static Config defaults(long seed, int epochs) {
             return new Config(seed, epochs, 16, 1e-3f, 2e-5f, 0.7f, 0f, 0f, 1,
-                    new Augmenter(0, 0, 0.15f, 0.10f, 0f, 4, false, 0f, 0f));
+                    new Augmenter(0, 0, 0.15f, 0.10f, 0f, 4, false, 0f, 0f), false);
         }
 
         public Config withAugmenter(Augmenter a) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
-                    labelSmoothing, weightDecay, averageLast, a);
+                    labelSmoothing, weightDecay, averageLast, a, classBalanced);
         }
 
         public Config withRegularisation(float keep, float smoothing, float decay, int average) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keep, smoothing, decay,
-                    average, augmenter);
+                    average, augmenter, classBalanced);
         }
 
         public Config withLearningRate(float lr, float finalLr) {
             return new Config(seed, epochs, batchSize, lr, finalLr, keepProbability, labelSmoothing, weightDecay,
-                    averageLast, augmenter);
+                    averageLast, augmenter, classBalanced);
+        }
+
+        public Config withClassBalance(boolean balanced) {
+            return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
+                    labelSmoothing, weightDecay, averageLast, augmenter, balanced);
         }
     }
 
@@ -66,7 +74,7 @@ public final class ClassifierTraining {
         }
         Augmenter a = config.augmenter();
         Augmenter augmenter = new Augmenter(net.size(), net.channels(), a.brightness(), a.colour(), a.gamma(),
-                a.maxShift(), a.anyAngle(), a.zoom(), a.aspect());
+                a.maxShift(), a.anyAngle(), a.zoom(), a.aspect(), a.saturation(), a.hue());
         int per = net.size() * net.size() * net.channels();
         float[] batch = new float[config.batchSize() * per];
         int[] labels = new int[config.batchSize()];
@@ -79,7 +87,19 @@ public final class ClassifierTraining {
         int step = 0;
         Map<String, double[]> sum = new java.util.LinkedHashMap<>();
         int averaged = 0;
-        try (AdamTrainer trainer = new AdamTrainer(net, initial, config.seed(), config.labelSmoothing())) {
+        float[] classWeights = null;
+        if (config.classBalanced()) {
+            int[] counts = new int[classes.size()];
+            train.forEach(t -> counts[t.label()]++);
+            classWeights = new float[classes.size()];
+            for (int c = 0; c < counts.length; c++) {
+                classWeights[c] = counts[c] == 0 ? 0f : (float) train.size() / (counts.length * counts[c]);
+            }
+            log.printf("class weights %s (training counts %s)%n", java.util.Arrays.toString(classWeights),
+                    java.util.Arrays.toString(counts));
+        }
+        try (AdamTrainer trainer = new AdamTrainer(net, initial, config.seed(), config.labelSmoothing(),
+                classWeights)) {
             ConfusionMatrix val = null;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(order, random);

@@ -67,6 +67,16 @@ public final class TrainMalariaModel implements Callable<Integer> {
     @Option(names = "--gamma", defaultValue = "0.2")
     float gamma;
 
+    @Option(names = "--class-balance", defaultValue = "true", negatable = true,
+            description = "weight the loss by inverse training-class frequency")
+    boolean classBalance;
+
+    @Option(names = "--saturation", defaultValue = "0.2", description = "saturation jitter, e.g. 0.2 for +/-20 %")
+    float saturation;
+
+    @Option(names = "--hue", defaultValue = "10", description = "hue jitter in degrees about the grey axis")
+    float hue;
+
     @Option(names = "--tuning-fraction", defaultValue = "0",
             description = "for choosing hyper-parameters: hold out this share of the TRAINING prefixes as a tuning "
                     + "set and train on the rest; the held-out validation prefixes are then not even loaded")
@@ -137,7 +147,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
         System.out.printf("exported model: validation accuracy %.4f%n%s", exported.accuracy(), exported.toMarkdown());
         long bytes = ExportedModel.folderBytes(out);
         Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, prefixes.size(), train.size(),
-                val, exported, outcome.seconds(), bytes), StandardCharsets.UTF_8);
+                train.stream().map(LabeledImage::label).toList(), val, exported, outcome.seconds(), bytes), StandardCharsets.UTF_8);
         return 0;
     }
 
@@ -145,11 +155,14 @@ public final class TrainMalariaModel implements Callable<Integer> {
         return ClassifierTraining.Config.defaults(seed, epochs)
                 .withLearningRate(learningRate, learningRate / 50)
                 .withRegularisation(keep, labelSmoothing, weightDecay, averageLast)
-                .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom));
+                .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom,
+                        saturation, hue))
+                .withClassBalance(classBalance);
     }
 
     private String readme(SmallCnn net, ClassifierTraining.Config c, Set<String> heldOut, int prefixCount,
-            int trainCount, List<LabeledImage> val, ConfusionMatrix cm, double seconds, long bytes) {
+            int trainCount, List<Integer> trainLabels, List<LabeledImage> val, ConfusionMatrix cm, double seconds,
+            long bytes) {
         int valPara = (int) val.stream().filter(v -> v.label() == 0).count();
         Augmenter a = c.augmenter();
         String widthList = java.util.Arrays.toString(widths);
@@ -157,7 +170,19 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 "--epochs " + epochs, "--learning-rate " + learningRate, "--keep " + keep,
                 "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
                 "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,
-                "--gamma " + gamma));
+                "--gamma " + gamma, "--saturation " + saturation, "--hue " + hue,
+                classBalance ? "--class-balance" : "--no-class-balance"));
+        int trainPara = (int) trainLabels.stream().filter(l -> l == 0).count();
+        String balance = classBalance
+                ? String.format(java.util.Locale.ROOT, "Each example's loss is weighted by the inverse frequency of its"
+                        + " class in the training set (%d Parasitized, %d Uninfected → weights %.3f and %.3f).%n",
+                        trainPara, trainCount - trainPara, trainCount / (2.0 * trainPara),
+                        trainCount / (2.0 * (trainCount - trainPara)))
+                : "";
+        String stain = a.saturation() > 0 || a.hue() > 0
+                ? String.format(java.util.Locale.ROOT, ", saturation ±%.0f %% and hue ±%.0f° (rotation about the grey axis)",
+                        a.saturation() * 100, a.hue())
+                : "";
         return """
                 # malaria-cells — demo classifier (Parasitized vs Uninfected)
 
@@ -219,8 +244,8 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 the last %d epochs (the end of the cosine schedule).
                 Augmentation per image: random horizontal flip, rotation by %s, zoom and aspect change up to
                 ±%.0f %%, shift up to ±%d px (bilinear resampling, black outside), brightness ±%.0f %%,
-                per-channel gain ±%.0f %%, gamma ±%.0f %%.
-                No early stopping and no model selection on the validation set (it is only reported per epoch).
+                per-channel gain ±%.0f %%, gamma ±%.0f %%%s.
+                %sNo early stopping and no model selection on the validation set (it is only reported per epoch).
                 Training took %.0f s on 2 CPU cores.
 
                 ## Validation (exported SavedModel, held-out prefixes)
@@ -247,7 +272,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 c.weightDecay(), c.learningRate(), c.finalLearningRate(), c.batchSize(), c.epochs(),
                 c.labelSmoothing(), c.seed(), c.keepProbability(), c.averageLast(),
                 a.anyAngle() ? "any angle" : "k·90°", a.zoom() * 100, a.maxShift(), a.brightness() * 100,
-                a.colour() * 100, a.gamma() * 100, seconds,
+                a.colour() * 100, a.gamma() * 100, stain, balance, seconds,
                 cm.accuracy(), (int) Math.round(cm.accuracy() * cm.total()), cm.total(), cm.toMarkdown(),
                 c.seed(), options);
     }
