@@ -31,6 +31,19 @@ public final class Preprocessor {
         float[] out = new float[p.width() * p.height() * toC];
         float[] pixel = new float[fromC];
         int plane = image.width() * image.height();
+        if (g.scaleX() == 1 && g.scaleY() == 1 && g.offsetX() == 0 && g.offsetY() == 0) {
+            // the image already has the model's size: no resampling, only channels and range
+            for (int i = 0; i < plane; i++) {
+                for (int c = 0; c < fromC; c++) {
+                    pixel[c] = image.data()[c * plane + i];
+                }
+                for (int c = 0; c < toC; c++) {
+                    float raw = channel(pixel, fromC, toC, c);
+                    out[i * toC + c] = (float) (p.rangeMin() + (raw - lo) * scale);
+                }
+            }
+            return new ModelInput(out, g);
+        }
         // the sampling positions depend on u or v alone: computed once per column and per row
         double[] xs = new double[p.width()];
         boolean[] outsideX = new boolean[p.width()];
@@ -60,13 +73,20 @@ public final class Preprocessor {
                             : Bilinear.sample(data, c * plane, image.width(), tx, u, ty, v);
                 }
                 for (int c = 0; c < toC; c++) {
-                    float raw = fromC == toC ? pixel[c]
-                            : fromC == 1 ? pixel[0] : 0.299f * pixel[0] + 0.587f * pixel[1] + 0.114f * pixel[2];
+                    float raw = channel(pixel, fromC, toC, c);
                     out[o + c] = (float) (p.rangeMin() + (raw - lo) * scale);
                 }
             }
         }
         return new ModelInput(out, g);
+    }
+
+    /** Channel c of the model input from an image pixel: as is, gray replicated, or RGB luminance. */
+    private static float channel(float[] pixel, int fromC, int toC, int c) {
+        if (fromC == toC) {
+            return pixel[c];
+        }
+        return fromC == 1 ? pixel[0] : 0.299f * pixel[0] + 0.587f * pixel[1] + 0.114f * pixel[2];
     }
 
     /**
