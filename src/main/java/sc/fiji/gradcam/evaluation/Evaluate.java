@@ -409,9 +409,9 @@ public final class Evaluate implements Callable<Integer> {
                 .append(fmt(100 * area.mean(), 2)).append(" % of the image (cell: ").append(fmt(100 * cellArea.mean(), 0))
                 .append(" %).\n\n");
         md.append("Maps for the class `Parasitized` at image size; pointing tolerance: mask dilated by ")
-                .append(fmt(tolerance, 0)).append(" px at image scale (images are ~130 px, the model sees 64 px, "
-                + "one Grad-CAM cell is ~16 px). Column *correct* uses only the cells the model classifies as "
-                + "Parasitized (").append(foundCorrect).append(" of ").append(found).append(").\n\n");
+                .append(fmt(tolerance, 0)).append(" px at image scale (one Grad-CAM feature cell is ")
+                .append(fmt(2 * halfSum / Math.max(1, found), 1)).append(" px on average). Column *correct* uses only "
+                + "the cells the model classifies as Parasitized (").append(foundCorrect).append(" of ").append(found).append(").\n\n");
         md.append("Pointing is given for the ").append(fmt(tolerance, 0)).append(" px tolerance and for a tolerance "
                 + "of half a Grad-CAM feature cell (mean ").append(fmt(halfSum / Math.max(1, found), 1))
                 .append(" px), the map's own resolution limit.\n\n");
