@@ -59,7 +59,7 @@ public final class ClassScore {
             String activation, ScoreKind kind, int classes) {
         Operand<T> logits = (Operand<T>) (Operand) serving.tensor(logitsName);
         // the top-1 class unless a one-hot target is fed; no gradient flows through the choice
-        Operand<T> top1 = tf.stopGradient(tf.oneHot(tf.math.argMax(logits, tf.constant(1)), tf.constant((int) classes),
+        Operand<T> top1 = tf.stopGradient(tf.oneHot(tf.math.argMax(logits, tf.constant(1)), tf.constant(classes),
                 tf.dtypes.cast(tf.constant(1f), logits.type()), tf.dtypes.cast(tf.constant(0f), logits.type())));
         Operand<T> onehot = tf.withName("onehot").placeholderWithDefault(top1,
                 org.tensorflow.ndarray.Shape.of(-1, classes));

@@ -188,8 +188,7 @@ public final class GuidedReversePass {
         Map<TensorName, Output<?>> freshOf = new HashMap<>();
         for (TensorName t : view.dataInputs(node)) {
             if (inputs.contains(t)) {
-                Output<?> id = freshOf.computeIfAbsent(t,
-                        k -> tf.withName("grad" + (counter++)).identity((Operand) serving.tensor(k)).asOutput());
+                Output<?> id = freshOf.computeIfAbsent(t, k -> identity(serving.tensor(k)));
                 copy.addInput(id.op().name() + ":0");
             } else {
                 copy.addInput(t.toString());
@@ -203,6 +202,11 @@ public final class GuidedReversePass {
         Output<?>[] copyYs = ys.stream().map(y -> copied.output(y.index())).toArray(Output<?>[]::new);
         return Gradients.of(serving, prefix + "/g", copyYs, fresh.toArray(Output<?>[]::new),
                 dys.toArray(Output<?>[]::new));
+    }
+
+    /** A fresh Identity of {@code x}: a new leaf to differentiate with respect to. */
+    private <T extends org.tensorflow.types.family.TType> Output<T> identity(Output<T> x) {
+        return tf.withName("grad" + (counter++)).identity(x).asOutput();
     }
 
     private boolean inputsDependOnEachOther(List<TensorName> inputs) {

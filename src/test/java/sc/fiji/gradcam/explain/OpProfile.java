@@ -112,7 +112,7 @@ public final class OpProfile {
         if (eq >= 0 && paren > eq) {
             return label.substring(eq + 3, paren);
         }
-        GraphOperation op = (GraphOperation) model.serving().graph().operation(n.getNodeName());
+        GraphOperation op = model.serving().graph().operation(n.getNodeName());
         return op != null ? op.type() : n.getNodeName();
     }
 }

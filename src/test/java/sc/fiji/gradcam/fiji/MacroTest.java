@@ -62,7 +62,9 @@ class MacroTest {
             table.setAccessible(true);
             table.set(null, new java.util.Hashtable<String, String>());
         }
-        Menus.getCommands().put("Grad-CAM...", Bridge.class.getName());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, String> commands = Menus.getCommands();
+        commands.put("Grad-CAM...", Bridge.class.getName());
     }
 
     /** scripts/batch-folder.ijm with its script parameters given as variables (headless: no map windows). */

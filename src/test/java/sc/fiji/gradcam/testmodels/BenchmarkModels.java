@@ -74,7 +74,7 @@ public final class BenchmarkModels {
 
     /** Channels scaled by {@code width}, rounded to a multiple of 8 (as Keras' MobileNet does), at least 8. */
     static int scaled(int channels, double width) {
-        int c = (int) Math.max(8, (int) (channels * width + 4) / 8 * 8);
+        int c = Math.max(8, (int) (channels * width + 4) / 8 * 8);
         if (c < 0.9 * channels * width) {
             c += 8;
         }

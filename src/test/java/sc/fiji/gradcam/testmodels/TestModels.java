@@ -16,7 +16,6 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.GraphOperationBuilder;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
@@ -294,9 +293,8 @@ public final class TestModels {
                 assign.feed("save/RestoreV2", i, t);
             }
             assign.addTarget("save/restore_all").run().close();
-            try (TString p = TString.scalarOf(prefix.toString());
-                    Result r = session.runner().feed("save/Const", p).fetch("save/control_dependency").run()) {
-                // files written as a side effect
+            try (TString p = TString.scalarOf(prefix.toString())) {
+                session.runner().feed("save/Const", p).fetch("save/control_dependency").run().close();
             }
         } finally {
             tensors.forEach(Tensor::close);
