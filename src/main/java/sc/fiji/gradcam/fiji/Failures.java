@@ -2,7 +2,6 @@ package sc.fiji.gradcam.fiji;
 
 import java.awt.GraphicsEnvironment;
 import org.scijava.log.LogService;
-import sc.fiji.gradcam.graph.UnsupportedOpException;
 import sc.fiji.gradcam.model.ModelException;
 import sc.fiji.gradcam.runtime.RuntimeUnavailableException;
 
@@ -13,7 +12,7 @@ final class Failures {
 
     static boolean isUserError(Throwable e) {
         return e instanceof ModelException || e instanceof IllegalArgumentException
-                || e instanceof UnsupportedOpException || e instanceof RuntimeUnavailableException;
+                || e instanceof UnsupportedOperationException || e instanceof RuntimeUnavailableException;
     }
 
     /** Logs the problem and, with a screen, shows it in a dialog. */

@@ -1,7 +1,7 @@
 package sc.fiji.gradcam.graph;
 
 /** The model uses an op this TensorFlow runtime does not have (a custom op, or a newer TF version's op). */
-public class UnsupportedOpException extends RuntimeException {
+public class UnsupportedOpException extends UnsupportedOperationException {
     private static final long serialVersionUID = 1L;
     private final String op;
 

@@ -136,6 +136,54 @@ class CliTest {
     }
 
     @Test
+    void aFolderOfHundredsOfImagesIsProcessedInOneRun(@TempDir Path dir, @TempDir Path out) throws Exception {
+        Path digit = Shared.images("mnist_tfmodule").resolve("t10k_0001_label2.png");
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            Files.copy(digit, dir.resolve(String.format("digit-%04d.png", i)));
+        }
+        Run r = run("explain", "--model", Shared.model("mnist_tfmodule").toString(), "--image", dir.toString(),
+                "--methods", "gradcam", "--out", out.toString(), "--quiet", "--json");
+        JsonObject o = json(r);
+        JsonArray list = o.getAsJsonArray("images");
+        assertEquals(n, list.size());
+        for (int i = 0; i < n; i++) {
+            JsonObject img = list.get(i).getAsJsonObject();
+            assertTrue(img.get("image").getAsString().endsWith(String.format("digit-%04d.png", i)), "file order");
+            assertEquals("2", img.getAsJsonObject("predicted").get("label").getAsString());
+        }
+        try (var files = Files.list(out)) {
+            assertEquals(3L * n + 2, files.count(), "3 files per image plus predictions.csv and summary.json");
+        }
+        assertEquals(n + 1, Files.readAllLines(out.resolve("predictions.csv")).size());
+    }
+
+    @Test
+    void anOpTheRuntimeLacksIsNamedWithTheFix(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model");
+        Path source = Shared.model("mnist_tfmodule");
+        try (var files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                Path target = model.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        var saved = org.tensorflow.proto.SavedModel.parseFrom(Files.readAllBytes(model.resolve("saved_model.pb")));
+        var meta = saved.getMetaGraphs(0).toBuilder();
+        meta.getGraphDefBuilder().addNode(org.tensorflow.proto.NodeDef.newBuilder().setName("custom")
+                .setOp("GradcamNoSuchOp"));
+        Files.write(model.resolve("saved_model.pb"), saved.toBuilder().setMetaGraphs(0, meta).build().toByteArray());
+        Run r = run("info", "--model", model.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'GradcamNoSuchOp'") && r.err().contains("Fix:"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
     void existingOutputsAreKeptWithoutOverwrite(@TempDir Path out) throws Exception {
         String image = Shared.images("mnist_tfmodule").resolve("t10k_0002_label1.png").toString();
         String model = Shared.model("mnist_tfmodule").toString();
