@@ -1,14 +1,16 @@
 #@ CommandService cs
+#@ ModuleService ms
 #@ File (label = "Input folder", style = "directory") input
 #@ File (label = "Output folder", style = "directory") output
 #@ File (label = "Model folder", style = "directory") model
 #@ String (label = "Target class", value = "auto") target
+#@ String (label = "Layer", value = "auto", description = "auto (last conv block) or a name from Model Info") layer
 #@ String (label = "Methods", value = "gradcam,guided-gradcam") methods
 #@output String summary
 
 // Grad-CAM of every image in a folder, headless:
 //   ImageJ-linux64 --headless --run scripts/headless-batch.groovy \
-//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',methods='gradcam'"
+//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam'"
 // Writes NAME.<method>.tif per map and predictions.csv; prints one line per image.
 
 import ij.IJ
@@ -25,13 +27,16 @@ csv.text = "file,predicted_label,predicted_probability,target_label\n"
 int done = 0
 input.listFiles().findAll { it.isFile() && !it.name.startsWith(".") }.sort().each { file ->
     def imp = IJ.openImage(file.path)
-    if (imp == null) {
+    // ImageJ reads any text file as a "text image": one of words only has no rows
+    if (imp == null || imp.width == 0 || imp.height == 0) {
         println "skipped ${file.name}: not an image ImageJ can read"
         return
     }
-    def module = cs.run(GradCamCommand, true, "image", imp, "model", model, "target", target, "layer", "auto",
-            "methods", methods, "score", "logit", "opacity", 0.5d, "lut", "Fire", "slices", "current",
-            "box", false).get()
+    // not cs.run(GradCamCommand, ...): for a command that is itself a Module (a DynamicCommand, as this one)
+    // CommandService.run runs it but returns null; ModuleService.run returns the module
+    def module = ms.run(cs.getCommand(GradCamCommand), true, [image: imp, model: model, target: target,
+            layer: layer, methods: methods, score: "logit", opacity: 0.5d, lut: "Fire", slices: "current",
+            box: false]).get()
     if (module.isCanceled()) {
         println "skipped ${file.name}: ${module.getCancelReason()}"
         return
