@@ -1,5 +1,4 @@
 #@ CommandService cs
-#@ ModuleService ms
 #@ File (label = "Input folder", style = "directory") input
 #@ File (label = "Output folder", style = "directory") output
 #@ File (label = "Model folder", style = "directory") model
@@ -32,9 +31,7 @@ input.listFiles().findAll { it.isFile() && !it.name.startsWith(".") }.sort().eac
         println "skipped ${file.name}: not an image ImageJ can read"
         return
     }
-    // not cs.run(GradCamCommand, ...): for a command that is itself a Module (a DynamicCommand, as this one)
-    // CommandService.run runs it but returns null; ModuleService.run returns the module
-    def module = ms.run(cs.getCommand(GradCamCommand), true, [image: imp, model: model, target: target,
+    def module = cs.run(GradCamCommand, true, [image: imp, model: model, target: target,
             layer: layer, methods: methods, score: "logit", opacity: 0.5d, lut: "Fire", slices: "current",
             box: false]).get()
     if (module.isCanceled()) {

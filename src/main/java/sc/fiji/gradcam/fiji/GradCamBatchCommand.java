@@ -12,7 +12,7 @@ import java.util.List;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.DynamicCommand;
+import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -26,7 +26,7 @@ import sc.fiji.gradcam.explain.Explainer;
  * between images (Esc in Fiji).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM Batch...")
-public class GradCamBatchCommand extends DynamicCommand {
+public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutputs {
 
     @Parameter private ModelCache cache;
     @Parameter private StatusService status;
@@ -71,7 +71,6 @@ public class GradCamBatchCommand extends DynamicCommand {
             }
             fail(e.getMessage());
         }
-        getInfo().outputs().forEach(o -> resolveOutput(o.getName()));
     }
 
     private void explainOne(Explainer explainer, ExplainRequest request, File file, BatchWriter writer,

@@ -13,7 +13,7 @@ import net.imglib2.type.numeric.real.FloatType;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.DynamicCommand;
+import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -29,7 +29,7 @@ import sc.fiji.gradcam.explain.Method;
  * score=logit opacity=0.5 lut=Fire slices=current box");}
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM...")
-public class GradCamCommand extends DynamicCommand {
+public class GradCamCommand extends ContextCommand implements ShowsOwnOutputs {
 
     @Parameter private ModelCache cache;
     @Parameter private StatusService status;
@@ -99,9 +99,11 @@ public class GradCamCommand extends DynamicCommand {
         predicted_label = first.predicted().label();
         predicted_probability = first.predicted().probability();
         target_label = first.target().label();
-        for (Method m : Method.values()) {
-            setOutput(m.id().replace('-', '_'), result.img(m));
-        }
+        gradcam = result.img(Method.GRADCAM);
+        counterfactual = result.img(Method.COUNTERFACTUAL);
+        gradient = result.img(Method.GRADIENT);
+        guided_backprop = result.img(Method.GUIDED_BACKPROP);
+        guided_gradcam = result.img(Method.GUIDED_GRADCAM);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());
@@ -110,7 +112,6 @@ public class GradCamCommand extends DynamicCommand {
             map_images.forEach(ImagePlus::show);
             results.show(ResultsTables.TITLE);
         }
-        // shown above (or read by scripts): keep SciJava from displaying them again
-        getInfo().outputs().forEach(o -> resolveOutput(o.getName()));
+        // shown above (or read by scripts): OwnOutputsPostprocessor keeps SciJava from displaying them again
     }
 }

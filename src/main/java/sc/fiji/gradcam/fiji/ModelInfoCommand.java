@@ -5,7 +5,7 @@ import java.awt.GraphicsEnvironment;
 import java.io.File;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.DynamicCommand;
+import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -16,7 +16,7 @@ import sc.fiji.gradcam.model.LoadedModel;
 
 /** What a model takes and offers: signature, input, output, labels, and the target layers in a table. */
 @Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM Model Info...")
-public class ModelInfoCommand extends DynamicCommand {
+public class ModelInfoCommand extends ContextCommand implements ShowsOwnOutputs {
 
     public static final String TITLE = "Grad-CAM Layers";
 
@@ -46,7 +46,6 @@ public class ModelInfoCommand extends DynamicCommand {
             ij.IJ.log(info);
             layers.show(TITLE);
         }
-        resolveOutput("layers");
     }
 
     static String describe(LoadedModel m) {

@@ -38,14 +38,17 @@ final class Fixtures {
         return IJ.openImage(f.getPath());
     }
 
-    /** Runs a command with preprocessing (as CommandService would) and returns its module. */
+    /** Runs a command through CommandService, with pre- and postprocessing, and returns its module. */
     static Module run(Context context, Class<? extends org.scijava.command.Command> command, Object... keyValues) throws Exception {
         Map<String, Object> inputs = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             inputs.put((String) keyValues[i], keyValues[i + 1]);
         }
-        var info = context.service(CommandService.class).getCommand(command);
-        return context.service(ModuleService.class).run(info, true, inputs).get();
+        var future = context.service(CommandService.class).run(command, true, inputs);
+        if (future == null) {
+            throw new AssertionError("CommandService.run returned no module for " + command.getSimpleName());
+        }
+        return future.get();
     }
 
     /** Checksum of every pixel of every slice. */

@@ -152,7 +152,7 @@ class GroovyScriptTest {
     void scriptParametersAreTheOnesFijiShows() throws Exception {
         try (Context c = new Context()) {
             ScriptInfo info = c.service(ScriptService.class).getScript(script());
-            assertArrayEquals(new String[] {"cs", "ms", "input", "output", "model", "target", "layer", "methods"},
+            assertArrayEquals(new String[] {"cs", "input", "output", "model", "target", "layer", "methods"},
                     java.util.stream.StreamSupport.stream(info.inputs().spliterator(), false)
                             .map(i -> i.getName()).toArray(String[]::new));
             assertEquals("auto", info.getInput("target").getDefaultValue());
