@@ -15,5 +15,20 @@ public enum SaveStyle {
      * receives the variables as {@code DT_RESOURCE} arguments, reads them with {@code ReadVariableOp} and holds
      * every layer op.
      */
-    FUNCTION_CALL
+    FUNCTION_CALL,
+    /**
+     * Keras 3 {@code model.export()} layout: two signatures, {@code serve} and {@code serving_default}, each with
+     * its own input placeholder ({@code serve_keras_tensor}, {@code serving_default_keras_tensor}), input key
+     * {@code keras_tensor}, output key {@code output_0}, and its own top-level {@code StatefulPartitionedCall}
+     * (in key order: {@code serve} → {@code StatefulPartitionedCall}, {@code serving_default} →
+     * {@code StatefulPartitionedCall_1}) sharing the {@code VarHandleOp}s. Each calls its signature wrapper, which
+     * calls the one traced endpoint {@code __inference_serve_*} through a nested {@code StatefulPartitionedCall}.
+     * Its ops are all under {@code functional_1/}; convs are {@code functional_1/conv2d_N/convolution} (Conv2D)
+     * with the bias as {@code AddV2(convolution, Reshape(ReadVariableOp))} named {@code …/add}, no BiasAdd; dense
+     * biases are {@code AddV2} ({@code …/dense/Add}). The folder also holds a {@code fingerprint.pb}
+     * ({@code tensorflow.FingerprintDef}) as TF ≥ 2.9 writes. Not reproduced: the variables are restored by TF1
+     * saver ops here, where real exports restore through saver function calls ({@code StatefulPartitionedCall_2}
+     * / {@code _3}) and an object-graph checkpoint; TF's loader just runs the restore op the SaverDef names.
+     */
+    KERAS3_EXPORT
 }
