@@ -26,9 +26,11 @@ public enum SaveStyle {
      * Its ops are all under {@code functional_1/}; convs are {@code functional_1/conv2d_N/convolution} (Conv2D)
      * with the bias as {@code AddV2(convolution, Reshape(ReadVariableOp))} named {@code …/add}, no BiasAdd; dense
      * biases are {@code AddV2} ({@code …/dense/Add}). The folder also holds a {@code fingerprint.pb}
-     * ({@code tensorflow.FingerprintDef}) as TF ≥ 2.9 writes. Not reproduced: the variables are restored by TF1
-     * saver ops here, where real exports restore through saver function calls ({@code StatefulPartitionedCall_2}
-     * / {@code _3}) and an object-graph checkpoint; TF's loader just runs the restore op the SaverDef names.
+     * ({@code tensorflow.FingerprintDef}) as TF ≥ 2.9 writes. The variables are restored like TF2 saves them: a
+     * {@code saver_filename} placeholder, {@code StatefulPartitionedCall_2} (save function) and
+     * {@code StatefulPartitionedCall_3} (restore function, the SaverDef's restore op), checkpoint keys
+     * {@code variables/i/.ATTRIBUTES/VARIABLE_VALUE}; not reproduced: the {@code _CHECKPOINTABLE_OBJECT_GRAPH}
+     * entry and the SavedObjectGraph (the C API loader uses neither).
      */
     KERAS3_EXPORT
 }

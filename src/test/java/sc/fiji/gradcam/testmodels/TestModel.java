@@ -111,7 +111,10 @@ public final class TestModel {
 
     public double[] denseBiasAsDouble() { return denseBias.clone(); }
 
-    /** Names of the resource variables (= top-level VarHandleOp nodes = checkpoint keys), in creation order. */
+    /**
+     * Names of the resource variables (= top-level VarHandleOp nodes; = checkpoint keys except for KERAS3_EXPORT,
+     * whose keys are {@code variables/i/.ATTRIBUTES/VARIABLE_VALUE}), in creation order.
+     */
     public List<String> variableNames() { return variableNames; }
 
     /**

@@ -303,8 +303,14 @@ public final class TestModels {
             String inputKey, String outputKey, Map<String, Output<?>[]> signatures, Bodies.Body body,
             String convFunction, List<String> functions) throws IOException {
         DataType dt = spec.dtype().tf();
-        SaverDef saverDef = addSaver(top, handles, dt);
-        writeCheckpoint(top, net.variables, dt, dir.resolve("variables").resolve("variables"));
+        SaverDef saverDef;
+        if (spec.style() == SaveStyle.KERAS3_EXPORT) {
+            saverDef = addTf2Saver(top, handles, dt);
+            writeKeras3Checkpoint(net.variables, dt, dir.resolve("variables").resolve("variables"));
+        } else {
+            saverDef = addSaver(top, handles, dt);
+            writeCheckpoint(top, net.variables, dt, dir.resolve("variables").resolve("variables"));
+        }
 
         MetaGraphDef.Builder metaBuilder = MetaGraphDef.newBuilder()
                 .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags(TestModel.TAG)
@@ -350,6 +356,120 @@ public final class TestModels {
             s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
         }
         return TensorInfo.newBuilder().setName(name).setDtype(dt).setTensorShape(s).build();
+    }
+
+    // ---- TF2 saver: saver_filename, StatefulPartitionedCall_2 (save), StatefulPartitionedCall_3 (restore) ----
+
+    /** Checkpoint key of the {@code i}-th variable of a Keras 3 export (tracked as {@code variables[i]}). */
+    static String keras3CheckpointKey(int i) {
+        return "variables/" + i + "/.ATTRIBUTES/VARIABLE_VALUE";
+    }
+
+    /**
+     * The saver of TF2 SavedModels: a {@code saver_filename} string placeholder and two function calls taking it
+     * and every variable handle, {@code StatefulPartitionedCall_2} (SaveV2, returns the filename) and
+     * {@code StatefulPartitionedCall_3} (RestoreV2 + AssignVariableOp, returns the filename after the assigns).
+     */
+    private static SaverDef addTf2Saver(Graph top, Map<String, Output<?>> handles, DataType dt) {
+        int n = handles.size();
+        String[] keys = new String[n];
+        String[] slices = new String[n];
+        DataType[] types = new DataType[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = keras3CheckpointKey(i);
+            slices[i] = "";
+            types[i] = dt;
+        }
+        ConcreteFunction save;
+        try (Graph g = new Graph()) {
+            Output<?> file = Net.placeholder(g, "file_prefix", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> vars = resourceArgs(g, n);
+            Output<?>[] reads = new Output<?>[n];
+            for (int i = 0; i < n; i++) {
+                reads[i] = g.opBuilder("ReadVariableOp", "read_" + i, g.baseScope()).addInput(vars.get(i))
+                        .setAttr("dtype", dt).build().output(0);
+            }
+            GraphOperation saveOp = g.opBuilder("SaveV2", "SaveV2", g.baseScope()).addInput(file)
+                    .addInput(stringConst(g, "SaveV2/tensor_names", keys))
+                    .addInput(stringConst(g, "SaveV2/shape_and_slices", slices)).addInputList(reads)
+                    .setAttr("dtypes", types).build();
+            Output<?> out = g.opBuilder("Identity", "Identity", g.baseScope()).addInput(file).addControlInput(saveOp)
+                    .build().output(0);
+            save = saverFunction("__inference__traced_save_1400", g, file, vars, out);
+        }
+        ConcreteFunction restore;
+        try (Graph g = new Graph()) {
+            Output<?> file = Net.placeholder(g, "file_prefix", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> vars = resourceArgs(g, n);
+            GraphOperation restoreOp = g.opBuilder("RestoreV2", "RestoreV2", g.baseScope()).addInput(file)
+                    .addInput(stringConst(g, "RestoreV2/tensor_names", keys))
+                    .addInput(stringConst(g, "RestoreV2/shape_and_slices", slices)).setAttr("dtypes", types).build();
+            GraphOperationBuilder out = g.opBuilder("Identity", "Identity", g.baseScope()).addInput(file);
+            for (int i = 0; i < n; i++) {
+                out.addControlInput(g.opBuilder("AssignVariableOp", "AssignVariableOp_" + i, g.baseScope())
+                        .addInput(vars.get(i)).addInput(restoreOp.output(i)).setAttr("dtype", dt).build());
+            }
+            restore = saverFunction("__inference__traced_restore_1480", g, file, vars, out.build().output(0));
+        }
+        try {
+            Output<?> filename = Net.placeholder(top, "saver_filename", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> args = new ArrayList<>(handles.values());
+            Output<?> saved = stringCall(top, "StatefulPartitionedCall_2", save, filename, args);
+            Output<?> restored = stringCall(top, "StatefulPartitionedCall_3", restore, filename, args);
+            return SaverDef.newBuilder().setFilenameTensorName(Net.nodeName(filename) + ":0")
+                    .setSaveTensorName(Net.nodeName(saved) + ":0").setRestoreOpName(Net.nodeName(restored))
+                    .setMaxToKeep(5).setKeepCheckpointEveryNHours(10000f)
+                    .setVersion(SaverDef.CheckpointFormatVersion.V2).build();
+        } finally {
+            save.close();
+            restore.close();
+        }
+    }
+
+    private static List<Output<?>> resourceArgs(Graph g, int n) {
+        List<Output<?>> args = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            args.add(Net.placeholder(g, "variable_" + i, DataType.DT_RESOURCE, Shape.scalar()));
+        }
+        return args;
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static ConcreteFunction saverFunction(String name, Graph g, Output<?> file, List<Output<?>> vars,
+            Output<?> out) {
+        Signature.Builder sig = Signature.builder().key(name).methodName(name).input("file_prefix", (Operand) file);
+        for (Output<?> v : vars) {
+            sig.input(((GraphOperation) v.op()).name(), (Operand) v);
+        }
+        sig.output("output", (Operand) out);
+        return ConcreteFunction.create(sig.build(), g);
+    }
+
+    private static Output<?> stringCall(Graph g, String name, ConcreteFunction f, Output<?> file, List<Output<?>> vars) {
+        g.attachFunction(f);
+        DataType[] tin = new DataType[1 + vars.size()];
+        tin[0] = DataType.DT_STRING;
+        Output<?>[] in = new Output<?>[1 + vars.size()];
+        in[0] = file;
+        for (int i = 0; i < vars.size(); i++) {
+            tin[i + 1] = DataType.DT_RESOURCE;
+            in[i + 1] = vars.get(i);
+        }
+        return g.opBuilder("StatefulPartitionedCall", name, g.baseScope()).addInputList(in).setAttr("f", f)
+                .setAttr("Tin", tin).setAttr("Tout", new DataType[] {DataType.DT_STRING}).setAttr("config", "")
+                .setAttr("config_proto", "").setAttr("executor_type", "").build().output(0);
+    }
+
+    /** Writes the checkpoint under the Keras 3 keys, with a TF1 saver in a scratch graph. */
+    private static void writeKeras3Checkpoint(List<Variable> vars, DataType dt, Path prefix) throws IOException {
+        try (Graph scratch = new Graph()) {
+            Map<String, Output<?>> handles = new LinkedHashMap<>();
+            for (int i = 0; i < vars.size(); i++) {
+                handles.put(keras3CheckpointKey(i), varHandle(scratch, vars.get(i), dt));
+            }
+            addSaver(scratch, handles, dt);
+            writeCheckpoint(scratch, vars, dt, prefix);
+        }
     }
 
     /** TF1 saver ops (V2 checkpoint, not sharded): save/Const, save/SaveV2, save/RestoreV2, save/restore_all. */
