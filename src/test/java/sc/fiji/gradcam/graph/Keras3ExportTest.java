@@ -151,6 +151,7 @@ class Keras3ExportTest extends WithBuiltModels {
         assertTrue(d.tensorName().node().endsWith("/functional_1/conv2d_2/Relu"), d + " / " + catalog.reason());
         assertEquals("Relu", d.op());
         assertEquals("conv2d_2", d.layer());
+        assertEquals("functional_1/conv2d_2/Relu", d.name());
         assertTrue(catalog.reason().contains("AddV2 → Relu"), catalog.reason());
         assertTrue(catalog.reason().contains("Conv2D"), catalog.reason());
         long[] s = b.model().lastConvShape();
