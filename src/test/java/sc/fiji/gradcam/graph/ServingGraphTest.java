@@ -31,9 +31,11 @@ class ServingGraphTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> functionCallSpecs() {
         List<TestModelSpec> list = new ArrayList<>();
-        for (Architecture a : Architecture.values()) {
-            for (ModelDType d : ModelDType.values()) {
-                list.add(BuiltModels.small(a, SaveStyle.FUNCTION_CALL).withDtype(d).withSoftmax(d == ModelDType.FLOAT32));
+        for (SaveStyle style : new SaveStyle[] {SaveStyle.FUNCTION_CALL, SaveStyle.KERAS3_EXPORT}) {
+            for (Architecture a : Architecture.values()) {
+                for (ModelDType d : ModelDType.values()) {
+                    list.add(BuiltModels.small(a, style).withDtype(d).withSoftmax(d == ModelDType.FLOAT32));
+                }
             }
         }
         return list.stream();

@@ -27,10 +27,20 @@ final class Net {
     private final Random rnd;
     private final boolean roundToFloat;
     private final BiFunction<Net, Variable, Output<?>> readVariable;
+    /** Keras 3 naming: ops under {@link #KERAS3_SCOPE}, {@code …/convolution}, bias as Reshape + AddV2. */
+    final boolean keras3;
     final List<Variable> variables = new ArrayList<>();
 
+    /** Scope of every op of a Keras 3 functional model traced by {@code model.export()}. */
+    static final String KERAS3_SCOPE = "functional_1/";
+
     Net(Graph g, ModelDType dtype, long seed, BiFunction<Net, Variable, Output<?>> readVariable) {
+        this(g, dtype, seed, false, readVariable);
+    }
+
+    Net(Graph g, ModelDType dtype, long seed, boolean keras3, BiFunction<Net, Variable, Output<?>> readVariable) {
         this.g = g;
+        this.keras3 = keras3;
         this.dt = dtype.tf();
         this.roundToFloat = dtype == ModelDType.FLOAT32;
         this.rnd = new Random(seed);
@@ -40,7 +50,7 @@ final class Net {
     // ---- raw op helpers -------------------------------------------------------------------------------------
 
     GraphOperationBuilder builder(String type, String name, Output<?>... inputs) {
-        GraphOperationBuilder b = g.opBuilder(type, name, g.baseScope());
+        GraphOperationBuilder b = g.opBuilder(type, keras3 ? KERAS3_SCOPE + name : name, g.baseScope());
         for (Output<?> in : inputs) {
             b.addInput(in);
         }
@@ -101,15 +111,25 @@ final class Net {
 
     // ---- layers ---------------------------------------------------------------------------------------------
 
-    /** Conv2D (SAME, NHWC) with HE kernel, optional BiasAdd; returns the conv (or BiasAdd) output. */
+    /**
+     * Conv2D (SAME, NHWC) with HE kernel, optional bias; returns the conv (or bias) output. The bias is a
+     * {@code BiasAdd}, or for Keras 3 ({@link #keras3}) {@code AddV2(convolution, Reshape(bias, [1,1,1,C]))} named
+     * {@code layer/add}, with the conv named {@code layer/convolution}.
+     */
     Output<?> conv(String layer, Output<?> x, int k, long in, long out, int stride, boolean bias) {
         Output<?> kernel = weight(layer + "/kernel", Init.HE, k * k * in, out, k, k, in, out);
-        Output<?> y = builder("Conv2D", layer + "/Conv2D", x, kernel)
+        Output<?> y = builder("Conv2D", layer + (keras3 ? "/convolution" : "/Conv2D"), x, kernel)
                 .setAttr("strides", new long[] {1, stride, stride, 1}).setAttr("padding", "SAME")
                 .setAttr("data_format", "NHWC").build().output(0);
         if (bias) {
             Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
-            y = builder("BiasAdd", layer + "/BiasAdd", y, b).setAttr("data_format", "NHWC").build().output(0);
+            if (keras3) {
+                Output<?> shaped = op("Reshape", layer + "/Reshape", b,
+                        constInt(layer + "/Reshape/shape", 1, 1, 1, (int) out));
+                y = op("AddV2", layer + "/add", y, shaped);
+            } else {
+                y = builder("BiasAdd", layer + "/BiasAdd", y, b).setAttr("data_format", "NHWC").build().output(0);
+            }
         }
         return y;
     }
@@ -194,12 +214,12 @@ final class Net {
         return op("AddV2", layer + "/add", a, b);
     }
 
-    /** Dense MatMul + BiasAdd; returns the logits. */
+    /** Dense MatMul + BiasAdd (Keras 3: AddV2 named {@code layer/Add}); returns the logits. */
     Output<?> dense(String layer, Output<?> x, long in, long out) {
         Output<?> kernel = weight(layer + "/kernel", Init.GLOROT, in, out, in, out);
         Output<?> y = op("MatMul", layer + "/MatMul", x, kernel);
         Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
-        return op("BiasAdd", layer + "/BiasAdd", y, b);
+        return keras3 ? op("AddV2", layer + "/Add", y, b) : op("BiasAdd", layer + "/BiasAdd", y, b);
     }
 
     Output<?> softmax(String layer, Output<?> x) {

@@ -62,7 +62,8 @@ public final class TestModel {
 
     /**
      * Node name of the last conv activation (the Grad-CAM target layer), e.g. {@code conv2d_2/Relu}; a top-level
-     * node for TF1_GRAPH, a node of {@link #lastConvFunction()} for FUNCTION_CALL.
+     * node for TF1_GRAPH, a node of {@link #lastConvFunction()} otherwise ({@code functional_1/conv2d_2/Relu} for
+     * KERAS3_EXPORT).
      */
     public String lastConvNodeName() { return lastConvNodeName; }
 
@@ -110,10 +111,16 @@ public final class TestModel {
 
     public double[] denseBiasAsDouble() { return denseBias.clone(); }
 
-    /** Names of the resource variables (= top-level VarHandleOp nodes = checkpoint keys), in creation order. */
+    /**
+     * Names of the resource variables (= top-level VarHandleOp nodes; = checkpoint keys except for KERAS3_EXPORT,
+     * whose keys are {@code variables/i/.ATTRIBUTES/VARIABLE_VALUE}), in creation order.
+     */
     public List<String> variableNames() { return variableNames; }
 
-    /** Library functions, outermost first (empty for TF1_GRAPH): the signature wrapper, then the model function. */
+    /**
+     * Library functions (empty for TF1_GRAPH): FUNCTION_CALL: the signature wrapper, then the model function;
+     * KERAS3_EXPORT: the {@code serving_default} wrapper, the {@code serve} wrapper, then the model function.
+     */
     public List<String> functionNames() { return functionNames; }
 
     @Override

@@ -22,12 +22,14 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.FingerprintDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.proto.VersionDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TString;
@@ -70,8 +72,12 @@ public final class TestModels {
                 throw new IllegalArgumentException("already holds a SavedModel: " + dir);
             }
             try (Graph top = new Graph()) {
-                return spec.style() == SaveStyle.TF1_GRAPH ? buildTf1(spec, dir, top, bodies)
-                        : buildFunctionCall(spec, dir, top, bodies);
+                switch (spec.style()) {
+                    case TF1_GRAPH: return buildTf1(spec, dir, top, bodies);
+                    case FUNCTION_CALL: return buildFunctionCall(spec, dir, top, bodies);
+                    case KERAS3_EXPORT: return buildKeras3(spec, dir, top, bodies);
+                    default: throw new AssertionError(spec.style());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -146,6 +152,104 @@ public final class TestModels {
         }
     }
 
+    // ---- KERAS3_EXPORT: two signatures, two top-level calls, one traced model function ---------------------
+
+    /** Signature input key of Keras 3 exports (the Keras input tensor's name). */
+    public static final String KERAS3_INPUT_KEY = "keras_tensor";
+    /** Signature output key of Keras 3 exports. */
+    public static final String KERAS3_OUTPUT_KEY = "output_0";
+    /** The second signature of Keras 3 exports (the endpoint's own name); {@code serving_default} is the other. */
+    public static final String KERAS3_SERVE = "serve";
+
+    private static TestModel buildKeras3(TestModelSpec spec, Path dir, Graph top, BodyBuilder bodies)
+            throws IOException {
+        DataType dt = spec.dtype().tf();
+        try (Graph modelGraph = new Graph(); Graph serveGraph = new Graph(); Graph defaultGraph = new Graph()) {
+            // 1. the traced endpoint __inference_serve_*: every op under functional_1/, variables as arguments
+            Output<?> fnImage = Net.placeholder(modelGraph, KERAS3_INPUT_KEY, dt, Shape.of(spec.inputShape()));
+            List<Output<?>> fnArgs = new ArrayList<>();
+            Net net = new Net(modelGraph, spec.dtype(), spec.seed(), true, (n, v) -> {
+                Output<?> arg = Net.placeholder(modelGraph, argName(v), DataType.DT_RESOURCE, Shape.scalar());
+                fnArgs.add(arg);
+                return n.read(arg, v);
+            });
+            Bodies.Body body = bodies.build(net, spec, fnImage);
+            Output<?> fnOut = modelGraph.opBuilder("Identity", "Identity", modelGraph.baseScope())
+                    .addInput(body.output).build().output(0);
+            ConcreteFunction model = function("__inference_serve_1234", modelGraph, fnImage, fnArgs, fnOut);
+
+            // 2. one signature wrapper per signature, each calling the endpoint through a nested call
+            ConcreteFunction serve = keras3Wrapper("__inference_signature_wrapper_serve_1301", serveGraph, model,
+                    net.variables, spec);
+            ConcreteFunction serving = keras3Wrapper("__inference_signature_wrapper_serving_default_1322",
+                    defaultGraph, model, net.variables, spec);
+
+            // 3. top level: one placeholder per signature, the shared VarHandleOps, and the two calls in
+            //    signature-key order (serve → StatefulPartitionedCall, serving_default → StatefulPartitionedCall_1)
+            Output<?> serveImage = Net.placeholder(top, KERAS3_SERVE + "_" + KERAS3_INPUT_KEY, dt,
+                    Shape.of(spec.inputShape()));
+            Output<?> image = Net.placeholder(top, TestModel.SIGNATURE_KEY + "_" + KERAS3_INPUT_KEY, dt,
+                    Shape.of(spec.inputShape()));
+            Map<String, Output<?>> handles = new LinkedHashMap<>();
+            for (Variable v : net.variables) {
+                handles.put(v.name, varHandle(top, v, dt));
+            }
+            List<Output<?>> args = new ArrayList<>(handles.values());
+            Output<?> serveOut = call(top, "StatefulPartitionedCall", serve, serveImage, args, dt);
+            Output<?> out = call(top, "StatefulPartitionedCall_1", serving, image, args, dt);
+            Map<String, Output<?>[]> signatures = new LinkedHashMap<>();
+            signatures.put(TestModel.SIGNATURE_KEY, new Output<?>[] {image, out});
+            signatures.put(KERAS3_SERVE, new Output<?>[] {serveImage, serveOut});
+            try {
+                TestModel m = finish(spec, dir, top, net, handles, KERAS3_INPUT_KEY, KERAS3_OUTPUT_KEY, signatures,
+                        body, model.getDefinedName(), List.of(serving.getDefinedName(), serve.getDefinedName(),
+                                model.getDefinedName()));
+                writeFingerprint(dir);
+                return m;
+            } finally {
+                serving.close();
+                serve.close();
+                model.close();
+            }
+        }
+    }
+
+    private static ConcreteFunction keras3Wrapper(String name, Graph g, ConcreteFunction model,
+            List<Variable> variables, TestModelSpec spec) {
+        DataType dt = spec.dtype().tf();
+        Output<?> image = Net.placeholder(g, KERAS3_INPUT_KEY, dt, Shape.of(spec.inputShape()));
+        List<Output<?>> args = new ArrayList<>();
+        for (Variable v : variables) {
+            args.add(Net.placeholder(g, argName(v), DataType.DT_RESOURCE, Shape.scalar()));
+        }
+        Output<?> c = call(g, "StatefulPartitionedCall", model, image, args, dt);
+        Output<?> out = g.opBuilder("Identity", "Identity", g.baseScope()).addInput(c).build().output(0);
+        return function(name, g, image, args, out);
+    }
+
+    /**
+     * {@code fingerprint.pb} as TF 2.9+ writes it: a serialized {@code tensorflow.FingerprintDef}. TF's loader
+     * only reads it for metrics (and ignores it when it is missing or does not parse); the hashes here are
+     * plain 64-bit hashes of the files, not TF's own fingerprint algorithm.
+     */
+    private static void writeFingerprint(Path dir) throws IOException {
+        byte[] pb = Files.readAllBytes(dir.resolve("saved_model.pb"));
+        byte[] index = Files.readAllBytes(dir.resolve("variables").resolve("variables.index"));
+        FingerprintDef f = FingerprintDef.newBuilder().setSavedModelChecksum(hash64(pb))
+                .setGraphDefProgramHash(hash64(pb) ^ 0x9e3779b97f4a7c15L).setSignatureDefHash(hash64(pb) * 31)
+                .setSavedObjectGraphHash(0).setCheckpointHash(hash64(index))
+                .setVersion(VersionDef.newBuilder().setProducer(1)).build();
+        Files.write(dir.resolve("fingerprint.pb"), f.toByteArray());
+    }
+
+    private static long hash64(byte[] b) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
     private static String argName(Variable v) {
         return v.name.replace('/', '_').toLowerCase(Locale.ROOT);
     }
@@ -188,21 +292,46 @@ public final class TestModels {
     private static TestModel finish(TestModelSpec spec, Path dir, Graph top, Net net, Map<String, Output<?>> handles,
             Output<?> image, Output<?> out, Bodies.Body body, String convFunction, List<String> functions)
             throws IOException {
-        DataType dt = spec.dtype().tf();
-        SaverDef saverDef = addSaver(top, handles, dt);
-        writeCheckpoint(top, net.variables, dt, dir.resolve("variables").resolve("variables"));
+        Map<String, Output<?>[]> signatures = new LinkedHashMap<>();
+        signatures.put(TestModel.SIGNATURE_KEY, new Output<?>[] {image, out});
+        return finish(spec, dir, top, net, handles, INPUT_KEY, spec.softmax() ? "probabilities" : "logits", signatures,
+                body, convFunction, functions);
+    }
 
-        String outputKey = spec.softmax() ? "probabilities" : "logits";
-        String inputTensor = Net.nodeName(image) + ":0";
-        String outputTensor = Net.nodeName(out) + ":" + out.index();
-        SignatureDef sig = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict")
-                .putInputs(INPUT_KEY, tensorInfo(inputTensor, dt, spec.inputShape()))
-                .putOutputs(outputKey, tensorInfo(outputTensor, dt, new long[] {-1, spec.classes()})).build();
-        MetaGraphDef meta = MetaGraphDef.newBuilder()
+    /** {@code signatures}: key → {input, output}; the {@code serving_default} entry is the TestModel's. */
+    private static TestModel finish(TestModelSpec spec, Path dir, Graph top, Net net, Map<String, Output<?>> handles,
+            String inputKey, String outputKey, Map<String, Output<?>[]> signatures, Bodies.Body body,
+            String convFunction, List<String> functions) throws IOException {
+        DataType dt = spec.dtype().tf();
+        SaverDef saverDef;
+        if (spec.style() == SaveStyle.KERAS3_EXPORT) {
+            saverDef = addTf2Saver(top, handles, dt);
+            writeKeras3Checkpoint(net.variables, dt, dir.resolve("variables").resolve("variables"));
+        } else {
+            saverDef = addSaver(top, handles, dt);
+            writeCheckpoint(top, net.variables, dt, dir.resolve("variables").resolve("variables"));
+        }
+
+        MetaGraphDef.Builder metaBuilder = MetaGraphDef.newBuilder()
                 .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags(TestModel.TAG)
                         .setTensorflowVersion("2.16.1").setTensorflowGitVersion("gradcam-fiji TestModels " + spec.name()))
-                .setGraphDef(top.toGraphDef()).setSaverDef(saverDef).putSignatureDef(TestModel.SIGNATURE_KEY, sig)
-                .build();
+                .setGraphDef(top.toGraphDef()).setSaverDef(saverDef);
+        String inputTensor = null;
+        String outputTensor = null;
+        for (Map.Entry<String, Output<?>[]> e : signatures.entrySet()) {
+            Output<?> image = e.getValue()[0];
+            Output<?> out = e.getValue()[1];
+            String in = Net.nodeName(image) + ":0";
+            String o = Net.nodeName(out) + ":" + out.index();
+            metaBuilder.putSignatureDef(e.getKey(), SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict")
+                    .putInputs(inputKey, tensorInfo(in, dt, spec.inputShape()))
+                    .putOutputs(outputKey, tensorInfo(o, dt, new long[] {-1, spec.classes()})).build());
+            if (e.getKey().equals(TestModel.SIGNATURE_KEY)) {
+                inputTensor = in;
+                outputTensor = o;
+            }
+        }
+        MetaGraphDef meta = metaBuilder.build();
         SavedModel model = SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build();
         try (OutputStream os = Files.newOutputStream(dir.resolve("saved_model.pb"))) {
             model.writeTo(os);
@@ -217,7 +346,7 @@ public final class TestModels {
             System.arraycopy(kernel.values, i * k, w[i], 0, k);
         }
         List<String> names = new ArrayList<>(handles.keySet());
-        return new TestModel(dir, spec, INPUT_KEY, outputKey, inputTensor, outputTensor, Net.nodeName(body.lastConv),
+        return new TestModel(dir, spec, inputKey, outputKey, inputTensor, outputTensor, Net.nodeName(body.lastConv),
                 convFunction, body.lastConvShape, w, bias.values.clone(), names, functions);
     }
 
@@ -227,6 +356,120 @@ public final class TestModels {
             s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
         }
         return TensorInfo.newBuilder().setName(name).setDtype(dt).setTensorShape(s).build();
+    }
+
+    // ---- TF2 saver: saver_filename, StatefulPartitionedCall_2 (save), StatefulPartitionedCall_3 (restore) ----
+
+    /** Checkpoint key of the {@code i}-th variable of a Keras 3 export (tracked as {@code variables[i]}). */
+    static String keras3CheckpointKey(int i) {
+        return "variables/" + i + "/.ATTRIBUTES/VARIABLE_VALUE";
+    }
+
+    /**
+     * The saver of TF2 SavedModels: a {@code saver_filename} string placeholder and two function calls taking it
+     * and every variable handle, {@code StatefulPartitionedCall_2} (SaveV2, returns the filename) and
+     * {@code StatefulPartitionedCall_3} (RestoreV2 + AssignVariableOp, returns the filename after the assigns).
+     */
+    private static SaverDef addTf2Saver(Graph top, Map<String, Output<?>> handles, DataType dt) {
+        int n = handles.size();
+        String[] keys = new String[n];
+        String[] slices = new String[n];
+        DataType[] types = new DataType[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = keras3CheckpointKey(i);
+            slices[i] = "";
+            types[i] = dt;
+        }
+        ConcreteFunction save;
+        try (Graph g = new Graph()) {
+            Output<?> file = Net.placeholder(g, "file_prefix", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> vars = resourceArgs(g, n);
+            Output<?>[] reads = new Output<?>[n];
+            for (int i = 0; i < n; i++) {
+                reads[i] = g.opBuilder("ReadVariableOp", "read_" + i, g.baseScope()).addInput(vars.get(i))
+                        .setAttr("dtype", dt).build().output(0);
+            }
+            GraphOperation saveOp = g.opBuilder("SaveV2", "SaveV2", g.baseScope()).addInput(file)
+                    .addInput(stringConst(g, "SaveV2/tensor_names", keys))
+                    .addInput(stringConst(g, "SaveV2/shape_and_slices", slices)).addInputList(reads)
+                    .setAttr("dtypes", types).build();
+            Output<?> out = g.opBuilder("Identity", "Identity", g.baseScope()).addInput(file).addControlInput(saveOp)
+                    .build().output(0);
+            save = saverFunction("__inference__traced_save_1400", g, file, vars, out);
+        }
+        ConcreteFunction restore;
+        try (Graph g = new Graph()) {
+            Output<?> file = Net.placeholder(g, "file_prefix", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> vars = resourceArgs(g, n);
+            GraphOperation restoreOp = g.opBuilder("RestoreV2", "RestoreV2", g.baseScope()).addInput(file)
+                    .addInput(stringConst(g, "RestoreV2/tensor_names", keys))
+                    .addInput(stringConst(g, "RestoreV2/shape_and_slices", slices)).setAttr("dtypes", types).build();
+            GraphOperationBuilder out = g.opBuilder("Identity", "Identity", g.baseScope()).addInput(file);
+            for (int i = 0; i < n; i++) {
+                out.addControlInput(g.opBuilder("AssignVariableOp", "AssignVariableOp_" + i, g.baseScope())
+                        .addInput(vars.get(i)).addInput(restoreOp.output(i)).setAttr("dtype", dt).build());
+            }
+            restore = saverFunction("__inference__traced_restore_1480", g, file, vars, out.build().output(0));
+        }
+        try {
+            Output<?> filename = Net.placeholder(top, "saver_filename", DataType.DT_STRING, Shape.scalar());
+            List<Output<?>> args = new ArrayList<>(handles.values());
+            Output<?> saved = stringCall(top, "StatefulPartitionedCall_2", save, filename, args);
+            Output<?> restored = stringCall(top, "StatefulPartitionedCall_3", restore, filename, args);
+            return SaverDef.newBuilder().setFilenameTensorName(Net.nodeName(filename) + ":0")
+                    .setSaveTensorName(Net.nodeName(saved) + ":0").setRestoreOpName(Net.nodeName(restored))
+                    .setMaxToKeep(5).setKeepCheckpointEveryNHours(10000f)
+                    .setVersion(SaverDef.CheckpointFormatVersion.V2).build();
+        } finally {
+            save.close();
+            restore.close();
+        }
+    }
+
+    private static List<Output<?>> resourceArgs(Graph g, int n) {
+        List<Output<?>> args = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            args.add(Net.placeholder(g, "variable_" + i, DataType.DT_RESOURCE, Shape.scalar()));
+        }
+        return args;
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static ConcreteFunction saverFunction(String name, Graph g, Output<?> file, List<Output<?>> vars,
+            Output<?> out) {
+        Signature.Builder sig = Signature.builder().key(name).methodName(name).input("file_prefix", (Operand) file);
+        for (Output<?> v : vars) {
+            sig.input(((GraphOperation) v.op()).name(), (Operand) v);
+        }
+        sig.output("output", (Operand) out);
+        return ConcreteFunction.create(sig.build(), g);
+    }
+
+    private static Output<?> stringCall(Graph g, String name, ConcreteFunction f, Output<?> file, List<Output<?>> vars) {
+        g.attachFunction(f);
+        DataType[] tin = new DataType[1 + vars.size()];
+        tin[0] = DataType.DT_STRING;
+        Output<?>[] in = new Output<?>[1 + vars.size()];
+        in[0] = file;
+        for (int i = 0; i < vars.size(); i++) {
+            tin[i + 1] = DataType.DT_RESOURCE;
+            in[i + 1] = vars.get(i);
+        }
+        return g.opBuilder("StatefulPartitionedCall", name, g.baseScope()).addInputList(in).setAttr("f", f)
+                .setAttr("Tin", tin).setAttr("Tout", new DataType[] {DataType.DT_STRING}).setAttr("config", "")
+                .setAttr("config_proto", "").setAttr("executor_type", "").build().output(0);
+    }
+
+    /** Writes the checkpoint under the Keras 3 keys, with a TF1 saver in a scratch graph. */
+    private static void writeKeras3Checkpoint(List<Variable> vars, DataType dt, Path prefix) throws IOException {
+        try (Graph scratch = new Graph()) {
+            Map<String, Output<?>> handles = new LinkedHashMap<>();
+            for (int i = 0; i < vars.size(); i++) {
+                handles.put(keras3CheckpointKey(i), varHandle(scratch, vars.get(i), dt));
+            }
+            addSaver(scratch, handles, dt);
+            writeCheckpoint(scratch, vars, dt, prefix);
+        }
     }
 
     /** TF1 saver ops (V2 checkpoint, not sharded): save/Const, save/SaveV2, save/RestoreV2, save/restore_all. */

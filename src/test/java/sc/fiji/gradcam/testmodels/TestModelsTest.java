@@ -51,14 +51,15 @@ class TestModelsTest {
         TensorFlowRuntime.engine();
     }
 
-    // ---- (a) + (b): both styles load with DJL, agree, softmax sums to 1 -----------------------------------
+    // ---- (a) + (b): all styles load with DJL, agree, softmax sums to 1 -----------------------------------
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
-    void bothStylesLoadWithDjlAndAgree(Architecture arch) throws Exception {
+    void allStylesLoadWithDjlAndAgree(Architecture arch) throws Exception {
         TestModelSpec spec = TestModelSpec.of(arch, SaveStyle.TF1_GRAPH);
         TestModel tf1 = TestModels.buildIn(spec, tmp);
         TestModel fn = TestModels.buildIn(spec.withStyle(SaveStyle.FUNCTION_CALL), tmp);
+        TestModel k3 = TestModels.buildIn(spec.withStyle(SaveStyle.KERAS3_EXPORT), tmp);
         assertTrue(Files.isRegularFile(fn.dir().resolve("variables/variables.index")));
         assertEquals("image", fn.inputKey());
         assertEquals("probabilities", fn.outputKey());
@@ -68,6 +69,7 @@ class TestModelsTest {
         float[] b = predictDjl(fn, image, 2);
         assertEquals(2 * spec.classes(), a.length);
         assertArrayEquals(a, b, 1e-5f, "TF1 vs FUNCTION_CALL");
+        assertArrayEquals(a, predictDjl(k3, image, 2), 1e-5f, "TF1 vs KERAS3_EXPORT");
         for (int n = 0; n < 2; n++) {
             double sum = 0;
             for (int k = 0; k < spec.classes(); k++) {
@@ -84,6 +86,7 @@ class TestModelsTest {
         // TF Java's loader gives the same answer through the signature
         assertArrayEquals(a, predictTfJava(tf1, image, 2), 1e-5f);
         assertArrayEquals(a, predictTfJava(fn, image, 2), 1e-5f);
+        assertArrayEquals(a, predictTfJava(k3, image, 2), 1e-5f);
     }
 
     // ---- (c): layout of the two styles ---------------------------------------------------------------------
