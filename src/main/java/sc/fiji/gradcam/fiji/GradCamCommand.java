@@ -47,7 +47,7 @@ public class GradCamCommand extends ContextCommand implements ShowsOwnOutputs {
     private String score = "logit";
     @Parameter(label = "Overlay opacity", min = "0", max = "1", stepSize = "0.05", style = NumberWidget.SLIDER_STYLE,
             persist = false) private double opacity = 0.5;
-    @Parameter(label = "LUT", choices = {"Fire", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
+    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
     @Parameter(label = "Slices", choices = {"current", "all"}, persist = false) private String slices = "current";
     @Parameter(label = "Box around the hot region", persist = false) private boolean box;
 
