@@ -41,7 +41,7 @@ public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutpu
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
     @Parameter(label = "Overlay opacity", min = "0", max = "1", persist = false) private double opacity = 0.5;
-    @Parameter(label = "LUT", choices = {"Fire", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
+    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
     @Parameter(label = "Overwrite existing outputs", persist = false) private boolean overwrite;
 
     @Parameter(type = ItemIO.OUTPUT) private int processed;
