@@ -150,7 +150,6 @@ final class Report {
         if (v == null) {
             return "";
         }
-        String s = v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString();
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return sc.fiji.gradcam.io.Csv.cell(v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString());
     }
 }

@@ -1,5 +1,8 @@
 package sc.fiji.gradcam.fiji;
 
+import sc.fiji.gradcam.io.Csv;
+import sc.fiji.gradcam.io.ImageFiles;
+
 import sc.fiji.gradcam.image.ColorMap;
 
 import ij.ImagePlus;
@@ -23,6 +26,7 @@ final class BatchWriter implements AutoCloseable {
 
     static final String PREDICTIONS = "predictions.csv";
     static final String OVERLAY = ".gradcam-overlay.png";
+    static final String RAW = ".gradcam-raw.tif";
 
     private final File dir;
     private final PrintWriter csv;
@@ -36,9 +40,7 @@ final class BatchWriter implements AutoCloseable {
 
     /** The image's name without extension. */
     static String baseName(File f) {
-        String n = f.getName();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
+        return ImageFiles.baseName(f.toPath());
     }
 
     /** Files a batch over {@code images} would write. */
@@ -47,6 +49,9 @@ final class BatchWriter implements AutoCloseable {
         for (File f : images) {
             for (Method m : methods) {
                 out.add(new File(dir, baseName(f) + "." + m.id() + ".tif"));
+            }
+            if (methods.contains(Method.GRADCAM)) {
+                out.add(new File(dir, baseName(f) + RAW));
             }
             if (methods.contains(Method.GRADCAM) || methods.contains(Method.COUNTERFACTUAL)) {
                 out.add(new File(dir, baseName(f) + OVERLAY));
@@ -64,6 +69,9 @@ final class BatchWriter implements AutoCloseable {
             if (!(map.getStackSize() > 1 ? saver.saveAsTiffStack(path) : saver.saveAsTiff(path))) {
                 throw new IOException("cannot write " + path);
             }
+        }
+        if (r.methods().contains(Method.GRADCAM)) {
+            writeRaw(r, new File(dir, name + RAW).getPath(), imp.getTitle());
         }
         Method shown = r.overlayMethod();
         if (shown != null) {
@@ -85,6 +93,20 @@ final class BatchWriter implements AutoCloseable {
         csv.flush();
     }
 
+    /** The unnormalised Grad-CAM maps at feature resolution, one slice per plane. */
+    private static void writeRaw(ImageExplanation r, String path, String title) throws IOException {
+        var first = r.explanations().get(0).gradcamRaw();
+        var stack = new ij.ImageStack(first.width(), first.height());
+        for (Explanation e : r.explanations()) {
+            stack.addSlice(new ij.process.FloatProcessor(first.width(), first.height(), e.gradcamRaw().data()));
+        }
+        ImagePlus raw = new ImagePlus("Grad-CAM raw of " + title, stack);
+        FileSaver saver = new FileSaver(raw);
+        if (!(stack.getSize() > 1 ? saver.saveAsTiffStack(path) : saver.saveAsTiff(path))) {
+            throw new IOException("cannot write " + path);
+        }
+    }
+
     /** A row for an image that was not explained. */
     void skipped(File source, String reason) {
         csv.println(String.join(",", quote(source.getName()), "", "", "", "", "", "", "", "", "",
@@ -104,7 +126,7 @@ final class BatchWriter implements AutoCloseable {
     }
 
     private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return Csv.cell(s);
     }
 
     @Override

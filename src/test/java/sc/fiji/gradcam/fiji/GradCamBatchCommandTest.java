@@ -54,6 +54,9 @@ class GradCamBatchCommandTest {
             assertEquals(32, cam.getBitDepth());
             assertEquals(28, cam.getWidth());
             assertTrue(Files.exists(out.resolve(name + ".guided-gradcam.tif")));
+            ImagePlus raw = IJ.openImage(out.resolve(name + ".gradcam-raw.tif").toString());
+            assertEquals(14, raw.getWidth(), "Conv2D_1 is 14×14: the raw map keeps the feature resolution");
+            assertTrue(raw.getProcessor().getStatistics().max > 0);
             ImagePlus png = IJ.openImage(out.resolve(name + ".gradcam-overlay.png").toString());
             assertEquals(24, png.getBitDepth());
             List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
