@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.evaluation;
 
+import sc.fiji.gradcam.image.BinaryMasks;
+
 import ij.ImagePlus;
 import ij.process.ByteProcessor;
 import java.io.IOException;

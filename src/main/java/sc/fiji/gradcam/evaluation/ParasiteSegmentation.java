@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.evaluation;
 
+import sc.fiji.gradcam.image.BinaryMasks;
+
 import java.util.Arrays;
 import sc.fiji.gradcam.image.InputImage;
 

@@ -2,6 +2,7 @@ package sc.fiji.gradcam.fiji;
 
 import java.awt.Rectangle;
 import sc.fiji.gradcam.explain.MapImage;
+import sc.fiji.gradcam.image.BinaryMasks;
 
 /** The bounding box of a map's largest hot region: pixels above a fraction of the maximum, 8-connected. */
 public final class HotRegion {
@@ -21,44 +22,11 @@ public final class HotRegion {
             return null;
         }
         double threshold = fraction * max;
-        boolean[] seen = new boolean[w * h];
-        int[] queue = new int[w * h];
-        Rectangle best = null;
-        int bestSize = 0;
-        for (int start = 0; start < w * h; start++) {
-            if (seen[start] || v[start] <= threshold) {
-                continue;
-            }
-            int head = 0;
-            int tail = 0;
-            queue[tail++] = start;
-            seen[start] = true;
-            int x0 = w, y0 = h, x1 = -1, y1 = -1;
-            while (head < tail) {
-                int p = queue[head++];
-                int x = p % w;
-                int y = p / w;
-                x0 = Math.min(x0, x);
-                x1 = Math.max(x1, x);
-                y0 = Math.min(y0, y);
-                y1 = Math.max(y1, y);
-                for (int dy = -1; dy <= 1; dy++) {
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int nx = x + dx;
-                        int ny = y + dy;
-                        int q = ny * w + nx;
-                        if (nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[q] && v[q] > threshold) {
-                            seen[q] = true;
-                            queue[tail++] = q;
-                        }
-                    }
-                }
-            }
-            if (tail > bestSize) {
-                bestSize = tail;
-                best = new Rectangle(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-            }
+        boolean[] above = new boolean[w * h];
+        for (int i = 0; i < above.length; i++) {
+            above[i] = v[i] > threshold;
         }
-        return best;
+        int[] box = BinaryMasks.bounds(BinaryMasks.largest(above, w, h), w);
+        return box == null ? null : new Rectangle(box[0], box[1], box[2], box[3]);
     }
 }

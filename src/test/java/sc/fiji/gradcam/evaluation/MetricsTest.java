@@ -1,5 +1,7 @@
 package sc.fiji.gradcam.evaluation;
 
+import sc.fiji.gradcam.image.BinaryMasks;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

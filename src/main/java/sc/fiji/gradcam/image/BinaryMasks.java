@@ -1,4 +1,4 @@
-package sc.fiji.gradcam.evaluation;
+package sc.fiji.gradcam.image;
 
 import java.util.ArrayDeque;
 
@@ -52,14 +52,7 @@ public final class BinaryMasks {
     /** Removes 8-connected components smaller than {@code minSize} pixels. */
     public static boolean[] removeSmall(boolean[] m, int w, int h, int minSize) {
         int[] label = components(m, w, h);
-        int n = 0;
-        for (int l : label) {
-            n = Math.max(n, l);
-        }
-        int[] size = new int[n + 1];
-        for (int l : label) {
-            size[l]++;
-        }
+        int[] size = sizes(label);
         boolean[] out = new boolean[m.length];
         for (int i = 0; i < m.length; i++) {
             out[i] = label[i] > 0 && size[label[i]] >= minSize;
@@ -70,16 +63,9 @@ public final class BinaryMasks {
     /** Only the largest 8-connected component (empty if there is none). */
     public static boolean[] largest(boolean[] m, int w, int h) {
         int[] label = components(m, w, h);
-        int n = 0;
-        for (int l : label) {
-            n = Math.max(n, l);
-        }
-        int[] size = new int[n + 1];
-        for (int l : label) {
-            size[l]++;
-        }
+        int[] size = sizes(label);
         int best = 0;
-        for (int l = 1; l <= n; l++) {
+        for (int l = 1; l < size.length; l++) {
             if (best == 0 || size[l] > size[best]) {
                 best = l;
             }
@@ -89,6 +75,36 @@ public final class BinaryMasks {
             out[i] = best > 0 && label[i] == best;
         }
         return out;
+    }
+
+    /** Pixel count of each component label (index 0: background). */
+    private static int[] sizes(int[] label) {
+        int n = 0;
+        for (int l : label) {
+            n = Math.max(n, l);
+        }
+        int[] size = new int[n + 1];
+        for (int l : label) {
+            size[l]++;
+        }
+        return size;
+    }
+
+    /** The bounding box {x, y, width, height} of a mask, or null when it is empty. */
+    public static int[] bounds(boolean[] m, int w) {
+        int x0 = Integer.MAX_VALUE;
+        int y0 = Integer.MAX_VALUE;
+        int x1 = -1;
+        int y1 = -1;
+        for (int i = 0; i < m.length; i++) {
+            if (m[i]) {
+                x0 = Math.min(x0, i % w);
+                x1 = Math.max(x1, i % w);
+                y0 = Math.min(y0, i / w);
+                y1 = Math.max(y1, i / w);
+            }
+        }
+        return x1 < 0 ? null : new int[] {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
     }
 
     /** Fills holes: background not 4-connected to the image border becomes true. */
