@@ -163,7 +163,8 @@ public final class ClassifierTraining {
             }
             float[][] p = predictor.predict(batch, n);
             for (int i = 0; i < n; i++) {
-                cm.add(items.get(start + i).label(), ConfusionMatrix.argmax(p[i]));
+                int truth = items.get(start + i).label();
+                cm.add(truth, ConfusionMatrix.argmax(p[i]), p[i][truth]);
             }
         }
         return cm;

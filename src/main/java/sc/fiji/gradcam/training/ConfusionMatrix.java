@@ -13,8 +13,23 @@ public final class ConfusionMatrix {
         this.counts = new int[classes.size()][classes.size()];
     }
 
+    private double lossSum;
+    private int lossCount;
+
     public void add(int truth, int predicted) {
         counts[truth][predicted]++;
+    }
+
+    /** Adds an example with its predicted class and the probability given to its true class. */
+    public void add(int truth, int predicted, double trueClassProbability) {
+        add(truth, predicted);
+        lossSum -= Math.log(Math.max(trueClassProbability, 1e-7));
+        lossCount++;
+    }
+
+    /** Mean negative log-probability of the true class (NaN if no probabilities were added). */
+    public double logLoss() {
+        return lossCount == 0 ? Double.NaN : lossSum / lossCount;
     }
 
     public int count(int truth, int predicted) {

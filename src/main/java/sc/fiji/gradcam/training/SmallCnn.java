@@ -11,13 +11,16 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A plain VGG-style classifier: blocks of conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after every
- * block but the last, global average pooling, a dense layer to the logits and a softmax.
+ * A plain VGG-style classifier: blocks of one or more conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after
+ * every block but the last, global average pooling, a dense layer to the logits and a softmax.
  *
  * <p>Op names in the graph (used by Grad-CAM and documented in the model READMEs):
  * {@code image} (input), {@code blockK/conv}, {@code blockK/bias_add}, {@code blockK/relu},
  * {@code blockK/pool}, {@code gap}, {@code dense/matmul}, {@code logits}, {@code probabilities}.
  * Variables are {@code blockK/kernel}, {@code blockK/bias}, {@code dense/kernel}, {@code dense/bias}.
+ * A block with two or more convs has one sub-scope per conv: {@code blockK/convJ/conv},
+ * {@code blockK/convJ/bias_add}, {@code blockK/convJ/relu}, variables {@code blockK/convJ/kernel} and
+ * {@code blockK/convJ/bias} (J = 1, 2, ...), then {@code blockK/pool}.
  */
 public final class SmallCnn {
 
@@ -39,18 +42,46 @@ public final class SmallCnn {
     private final int channels;
     private final int[] widths;
     private final int classes;
+    private final int[] convs;
+
+    /** As {@link #SmallCnn(int, int, int[], int[], int)} with one conv per block. */
+    public SmallCnn(int size, int channels, int[] widths, int classes) {
+        this(size, channels, widths, null, classes);
+    }
 
     /**
      * @param size     input height and width
      * @param channels input channels
      * @param widths   output channels of each conv block
+     * @param convs    convs per block: null or one value for all blocks, else one value per block (each ≥ 1)
      * @param classes  number of classes
      */
-    public SmallCnn(int size, int channels, int[] widths, int classes) {
+    public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes) {
         this.size = size;
         this.channels = channels;
         this.widths = widths.clone();
         this.classes = classes;
+        this.convs = new int[widths.length];
+        for (int b = 0; b < widths.length; b++) {
+            int c = convs == null || convs.length == 0 ? 1 : convs.length == 1 ? convs[0] : convs[b];
+            if (c < 1) {
+                throw new IllegalArgumentException("convs per block must be at least 1");
+            }
+            this.convs[b] = c;
+        }
+        if (convs != null && convs.length > 1 && convs.length != widths.length) {
+            throw new IllegalArgumentException("give one convs-per-block value, or one per block (" + widths.length + ")");
+        }
+    }
+
+    /** Convs in each block. */
+    public int[] convsPerBlock() {
+        return convs.clone();
+    }
+
+    /** Scope of conv {@code j} (1-based) of block {@code b} (1-based): {@code blockB} or {@code blockB/convJ}. */
+    private String convScope(int b, int j) {
+        return convs[b - 1] == 1 ? "block" + b : "block" + b + "/conv" + j;
     }
 
     public int size() {
@@ -72,7 +103,7 @@ public final class SmallCnn {
 
     /** Name of the op producing the last conv activation (the usual Grad-CAM target layer). */
     public String lastConvOpName() {
-        return "block" + widths.length + "/relu";
+        return convScope(widths.length, convs[widths.length - 1]) + "/relu";
     }
 
     /** The trainable tensors, in a fixed order. */
@@ -80,10 +111,12 @@ public final class SmallCnn {
         List<Param> params = new ArrayList<>();
         int in = channels;
         for (int b = 0; b < widths.length; b++) {
-            String block = "block" + (b + 1);
-            params.add(new Param(block + "/kernel", new long[] {3, 3, in, widths[b]}, 9 * in));
-            params.add(new Param(block + "/bias", new long[] {widths[b]}, 0));
-            in = widths[b];
+            for (int j = 1; j <= convs[b]; j++) {
+                String scope = convScope(b + 1, j);
+                params.add(new Param(scope + "/kernel", new long[] {3, 3, in, widths[b]}, 9 * in));
+                params.add(new Param(scope + "/bias", new long[] {widths[b]}, 0));
+                in = widths[b];
+            }
         }
         params.add(new Param("dense/kernel", new long[] {in, classes}, in));
         params.add(new Param("dense/bias", new long[] {classes}, 0));
@@ -141,11 +174,16 @@ public final class SmallCnn {
         Operand<TFloat32> lastConv = null;
         for (int b = 1; b <= widths.length; b++) {
             Ops block = tf.withSubScope("block" + b);
-            Operand<TFloat32> kernel = weight.apply(block, "block" + b + "/kernel");
-            Operand<TFloat32> bias = weight.apply(block, "block" + b + "/bias");
-            Operand<TFloat32> conv = block.withName("conv").nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
-            Operand<TFloat32> biased = block.withName("bias_add").nn.biasAdd(conv, bias);
-            Operand<TFloat32> relu = block.withName("relu").nn.relu(biased);
+            Operand<TFloat32> relu = x;
+            for (int j = 1; j <= convs[b - 1]; j++) {
+                Ops layer = convs[b - 1] == 1 ? block : block.withSubScope("conv" + j);
+                String scope = convScope(b, j);
+                Operand<TFloat32> kernel = weight.apply(layer, scope + "/kernel");
+                Operand<TFloat32> bias = weight.apply(layer, scope + "/bias");
+                Operand<TFloat32> conv = layer.withName("conv").nn.conv2d(relu, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
+                Operand<TFloat32> biased = layer.withName("bias_add").nn.biasAdd(conv, bias);
+                relu = layer.withName("relu").nn.relu(biased);
+            }
             if (b < widths.length) {
                 x = maxPool2x2(block.withName("pool"), relu);
             } else {

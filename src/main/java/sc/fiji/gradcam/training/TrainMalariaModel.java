@@ -41,6 +41,10 @@ public final class TrainMalariaModel implements Callable<Integer> {
             description = "output channels of the conv blocks (a 2x2 max-pool follows all but the last)")
     int[] widths;
 
+    @Option(names = "--convs-per-block", defaultValue = "1", split = ",",
+            description = "3x3 convs per block (VGG-style): one value for all blocks or one per block, e.g. 1,1,2,2")
+    int[] convsPerBlock;
+
     @Option(names = "--learning-rate", defaultValue = "1e-3")
     float learningRate;
 
@@ -108,7 +112,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
         System.out.printf("%d images, %d slide prefixes; held out %d prefixes = %d images; training on %d%n",
                 all.size(), prefixes.size(), heldOut.size(), valPaths.size(), trainPaths.size());
 
-        SmallCnn net = new SmallCnn(size, 3, widths, CLASSES.size());
+        SmallCnn net = new SmallCnn(size, 3, widths, convsPerBlock, CLASSES.size());
         sc.fiji.gradcam.image.Preprocessing preprocessing = ExportedModel.preprocessing(net);
         System.out.println("preprocessing (as the explainer resolves it): " + preprocessing.describe());
         ClassifierTraining.Config config = config();
@@ -129,7 +133,8 @@ public final class TrainMalariaModel implements Callable<Integer> {
             ExportedModel.writeMetadata(out, net, CLASSES, "tuning run");
             try (ExportedModel model = ExportedModel.load(out, net)) {
                 ConfusionMatrix cm = ClassifierTraining.evaluate(model, net, CLASSES, tuneImages);
-                System.out.printf("exported model: tuning accuracy %.4f%n%s", cm.accuracy(), cm.toMarkdown());
+                System.out.printf(java.util.Locale.ROOT, "exported model: tuning accuracy %.4f  log-loss %.4f%n%s",
+                        cm.accuracy(), cm.logLoss(), cm.toMarkdown());
             }
             return 0;
         }
@@ -144,7 +149,8 @@ public final class TrainMalariaModel implements Callable<Integer> {
         try (ExportedModel model = ExportedModel.load(out, net)) {
             exported = ClassifierTraining.evaluate(model, net, CLASSES, val);
         }
-        System.out.printf("exported model: validation accuracy %.4f%n%s", exported.accuracy(), exported.toMarkdown());
+        System.out.printf(java.util.Locale.ROOT, "exported model: validation accuracy %.4f  log-loss %.4f%n%s",
+                exported.accuracy(), exported.logLoss(), exported.toMarkdown());
         long bytes = ExportedModel.folderBytes(out);
         Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, prefixes.size(), train.size(),
                 train.stream().map(LabeledImage::label).toList(), val, exported, outcome.seconds(), bytes), StandardCharsets.UTF_8);
@@ -166,7 +172,14 @@ public final class TrainMalariaModel implements Callable<Integer> {
         int valPara = (int) val.stream().filter(v -> v.label() == 0).count();
         Augmenter a = c.augmenter();
         String widthList = java.util.Arrays.toString(widths);
+        int[] convs = net.convsPerBlock();
+        String convList = java.util.Arrays.toString(convs).replaceAll("[\\[\\] ]", "");
+        boolean single = java.util.Arrays.stream(convs).allMatch(k -> k == 1);
+        String convText = single ? "" : " (convs per block " + convList + "; in a block with several convs they are"
+                + " scoped `blockK/convJ/conv`, `.../bias_add`, `.../relu` with variables `blockK/convJ/kernel`,"
+                + " `blockK/convJ/bias`)";
         String options = String.join(" ", List.of("--size " + size, "--widths " + widthList.replaceAll("[\\[\\] ]", ""),
+                "--convs-per-block " + convList,
                 "--epochs " + epochs, "--learning-rate " + learningRate, "--keep " + keep,
                 "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
                 "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,
@@ -208,7 +221,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 ## Network
 
                 Graph ops (inference graph only; no loss, gradients or optimizer slots):
-                %d blocks of `Conv2D` 3x3 (SAME) + `BiasAdd` + `Relu`, widths %s, a 2x2 `MaxPool` after
+                %d blocks of `Conv2D` 3x3 (SAME) + `BiasAdd` + `Relu`%s, widths %s, a 2x2 `MaxPool` after
                 all blocks but the last → last conv activation `%s` is %dx%dx%d; global average pooling `gap`
                 (`Mean`), `dense/matmul` (`MatMul`) + `logits` (`BiasAdd`), `probabilities` (`Softmax`).
                 No batch normalisation. Weights are `VariableV2` variables (`blockK/kernel`, `blockK/bias`,
@@ -265,7 +278,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 --out models/malaria-cells --seed %d %s`). TensorFlow's multi-threaded CPU kernels
                 are not bit-reproducible, so a rerun can differ slightly.
                 """.formatted(net.lastConvSize(), net.lastConvSize(), net.size(), net.size(), net.size(), net.size(),
-                widths.length, widthList, net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(),
+                widths.length, convText, widthList, net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(),
                 widths[widths.length - 1], bytes,
                 prefixCount, validationFraction * 100, trainCount, val.size(), valPara, val.size() - valPara,
                 heldOut.size(), "`" + String.join("`, `", heldOut) + "`",
