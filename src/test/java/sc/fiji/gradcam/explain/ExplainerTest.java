@@ -23,12 +23,11 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.PixelKind;
-import sc.fiji.gradcam.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.support.Cam;
 import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.BuiltModels.Built;
-import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.TinyModels;
 import sc.fiji.gradcam.testmodels.Architecture;
@@ -80,8 +79,7 @@ class ExplainerTest {
         LoadedModel m = b.loaded();
         Explainer explainer = new Explainer(m);
         InputImage image = randomImage(16, 16, 3, 4);
-        double[] x = toDoubles(Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values());
-        double[] a = Runs.run(m, x, 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+        double[] a = Cam.defaultLayerActivations(m, image);
         double[][] w = b.model().denseWeightsAsDouble();
         int k = w.length;
         int z = a.length / k;
@@ -90,14 +88,7 @@ class ExplainerTest {
                     .withMethods(EnumSet.of(Method.GRADCAM))).get(0);
             assertEquals(c, e.target().index());
             double[] raw = toDoubles(e.gradcamRaw().data());
-            double[] cam = new double[z];
-            for (int p = 0; p < z; p++) {
-                double s = 0;
-                for (int ch = 0; ch < k; ch++) {
-                    s += w[ch][c] * a[p * k + ch];
-                }
-                cam[p] = Math.max(0, s);
-            }
+            double[] cam = Cam.of(a, w, c);
             double camMax = Tf.maxAbs(cam);
             Assumptions.assumeTrue(camMax > 0);
             double[] scaled = raw.clone();

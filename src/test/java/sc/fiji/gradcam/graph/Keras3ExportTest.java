@@ -29,10 +29,10 @@ import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.PixelKind;
-import sc.fiji.gradcam.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.model.ModelOptions;
+import sc.fiji.gradcam.support.Cam;
 import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.BuiltModels.Built;
 import sc.fiji.gradcam.support.Runs;
@@ -169,8 +169,7 @@ class Keras3ExportTest extends WithBuiltModels {
         LoadedModel m = b.loaded();
         Explainer explainer = new Explainer(m);
         InputImage image = randomImage(16, 16, 3, 4);
-        double[] x = doubles(Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values());
-        double[] a = Runs.run(m, x, 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+        double[] a = Cam.defaultLayerActivations(m, image);
         double[][] w = b.model().denseWeightsAsDouble();
         int k = w.length;
         int z = a.length / k;
@@ -187,14 +186,7 @@ class Keras3ExportTest extends WithBuiltModels {
                 }
             }
             assertTrue(Tf.maxAbs(doubles(e.maps().get(Method.GRADIENT).data())) > 0, "zero gradient");
-            double[] cam = new double[z];
-            for (int p = 0; p < z; p++) {
-                double s = 0;
-                for (int ch = 0; ch < k; ch++) {
-                    s += w[ch][c] * a[p * k + ch];
-                }
-                cam[p] = Math.max(0, s);
-            }
+            double[] cam = Cam.of(a, w, c);
             double camMax = Tf.maxAbs(cam);
             if (camMax == 0) {
                 continue;

@@ -1,0 +1,36 @@
+package sc.fiji.gradcam.support;
+
+import sc.fiji.gradcam.explain.ExplainRequest;
+import sc.fiji.gradcam.image.InputImage;
+import sc.fiji.gradcam.image.Preprocessor;
+import sc.fiji.gradcam.model.LoadedModel;
+
+/** Class activation mapping (Zhou et al. 2016), the known answer Grad-CAM must equal on GAP + dense heads. */
+public final class Cam {
+
+    private Cam() {}
+
+    /** Activations [h·w·k] of the model's default layer for an image, preprocessed as the explainer does. */
+    public static double[] defaultLayerActivations(LoadedModel m, InputImage image) {
+        float[] in = Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values();
+        double[] x = new double[in.length];
+        for (int i = 0; i < in.length; i++) {
+            x[i] = in[i];
+        }
+        return Runs.run(m, x, 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+    }
+
+    /** CAM_c = ReLU(Σ_k W[k,c] A^k) at each position, for activations {@code a[p * k + ch]} and weights W[k][c]. */
+    public static double[] of(double[] a, double[][] w, int c) {
+        int k = w.length;
+        double[] cam = new double[a.length / k];
+        for (int p = 0; p < cam.length; p++) {
+            double s = 0;
+            for (int ch = 0; ch < k; ch++) {
+                s += w[ch][c] * a[p * k + ch];
+            }
+            cam[p] = Math.max(0, s);
+        }
+        return cam;
+    }
+}
