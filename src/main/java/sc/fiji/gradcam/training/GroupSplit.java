@@ -18,10 +18,23 @@ public final class GroupSplit {
 
     /** The held-out groups. */
     public static Set<String> heldOutGroups(Set<String> groups, double fraction, long seed) {
+        return foldGroups(groups, fraction, seed, 0);
+    }
+
+    /**
+     * Fold {@code fold} (0-based) of a cross-validation over groups: the sorted groups are shuffled with
+     * {@code seed} and cut into consecutive slices of {@code round(n * fraction)} groups; fold 0 is
+     * {@link #heldOutGroups}. Different folds never share a group.
+     */
+    public static Set<String> foldGroups(Set<String> groups, double fraction, long seed, int fold) {
         List<String> sorted = new ArrayList<>(new TreeSet<>(groups));
         Collections.shuffle(sorted, new Random(seed));
         int n = (int) Math.round(sorted.size() * fraction);
-        return new TreeSet<>(sorted.subList(0, n));
+        if (fold < 0 || (long) (fold + 1) * n > sorted.size()) {
+            throw new IllegalArgumentException("fold " + fold + " does not exist: " + sorted.size() + " groups give "
+                    + (n == 0 ? 0 : sorted.size() / n) + " folds of " + n);
+        }
+        return new TreeSet<>(sorted.subList(fold * n, (fold + 1) * n));
     }
 
     /** Items whose group is (or is not) in {@code groups}, in their original order. */

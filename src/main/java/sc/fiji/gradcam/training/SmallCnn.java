@@ -12,11 +12,11 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A plain VGG-style classifier: blocks of one or more conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after
- * every block but the last, global average pooling, a dense layer to the logits and a softmax.
+ * every block but the last, global average (or max, or both) pooling, a dense layer to the logits and a softmax.
  *
  * <p>Op names in the graph (used by Grad-CAM and documented in the model READMEs):
  * {@code image} (input), {@code blockK/conv}, {@code blockK/bias_add}, {@code blockK/relu},
- * {@code blockK/pool}, {@code gap}, {@code dense/matmul}, {@code logits}, {@code probabilities}.
+ * {@code blockK/pool}, {@code gap} (and/or {@code gmp}, {@code pooled}, see {@link Head}), {@code dense/matmul}, {@code logits}, {@code probabilities}.
  * Variables are {@code blockK/kernel}, {@code blockK/bias}, {@code dense/kernel}, {@code dense/bias}.
  * A block with two or more convs has one sub-scope per conv: {@code blockK/convJ/conv},
  * {@code blockK/convJ/bias_add}, {@code blockK/convJ/relu}, variables {@code blockK/convJ/kernel} and
@@ -43,10 +43,41 @@ public final class SmallCnn {
     private final int[] widths;
     private final int classes;
     private final int[] convs;
+    private final Head head;
+
+    /**
+     * How the last conv map is pooled before the dense layer: global average ({@code gap}, the classic
+     * CAM architecture, where Grad-CAM equals CAM), global max ({@code gmp}), or both concatenated
+     * ({@code gap} and {@code gmp} into {@code pooled}); max pooling keeps a small, local feature such as
+     * a parasite from being diluted by the rest of the cell.
+     */
+    public enum Head {
+        AVG, MAX, AVG_MAX;
+
+        /** Parses {@code avg}, {@code max} or {@code avg-max}. */
+        public static Head parse(String text) {
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "avg" -> AVG;
+                case "max" -> MAX;
+                case "avg-max", "avg+max" -> AVG_MAX;
+                default -> throw new IllegalArgumentException("unknown head '" + text + "': use avg, max or avg-max");
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
 
     /** As {@link #SmallCnn(int, int, int[], int[], int)} with one conv per block. */
     public SmallCnn(int size, int channels, int[] widths, int classes) {
         this(size, channels, widths, null, classes);
+    }
+
+    /** As {@link #SmallCnn(int, int, int[], int[], int, Head)} with global average pooling. */
+    public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes) {
+        this(size, channels, widths, convs, classes, Head.AVG);
     }
 
     /**
@@ -55,9 +86,11 @@ public final class SmallCnn {
      * @param widths   output channels of each conv block
      * @param convs    convs per block: null or one value for all blocks, else one value per block (each ≥ 1)
      * @param classes  number of classes
+     * @param head     pooling of the last conv map
      */
-    public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes) {
+    public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes, Head head) {
         this.size = size;
+        this.head = head;
         this.channels = channels;
         this.widths = widths.clone();
         this.classes = classes;
@@ -72,6 +105,11 @@ public final class SmallCnn {
         if (convs != null && convs.length > 1 && convs.length != widths.length) {
             throw new IllegalArgumentException("give one convs-per-block value, or one per block (" + widths.length + ")");
         }
+    }
+
+    /** Pooling of the last conv map. */
+    public Head head() {
+        return head;
     }
 
     /** Convs in each block. */
@@ -118,7 +156,8 @@ public final class SmallCnn {
                 in = widths[b];
             }
         }
-        params.add(new Param("dense/kernel", new long[] {in, classes}, in));
+        int pooled = head == Head.AVG_MAX ? 2 * in : in;
+        params.add(new Param("dense/kernel", new long[] {pooled, classes}, pooled));
         params.add(new Param("dense/bias", new long[] {classes}, 0));
         return params;
     }
@@ -153,6 +192,17 @@ public final class SmallCnn {
                 .setAttr("strides", new long[] {1, 2, 2, 1})
                 .setAttr("padding", "VALID");
         return b.build().<TFloat32>output(0);
+    }
+
+    private Operand<TFloat32> pool(Ops tf, Operand<TFloat32> lastConv) {
+        Operand<org.tensorflow.types.TInt32> spatial = tf.constant(new int[] {1, 2});
+        return switch (head) {
+            case AVG -> tf.withName("gap").math.mean(lastConv, spatial);
+            case MAX -> tf.withName("gmp").max(lastConv, spatial);
+            case AVG_MAX -> tf.withName("pooled").concat(List.of(
+                    tf.withName("gap").math.mean(lastConv, spatial),
+                    tf.withName("gmp").max(lastConv, spatial)), tf.constant(1));
+        };
     }
 
     /** Builds the forward pass on {@code image} ([N, size, size, channels]), creating the weights. */
@@ -190,8 +240,7 @@ public final class SmallCnn {
                 lastConv = relu;
             }
         }
-        Operand<TFloat32> pooled = features.apply(
-                tf.withName("gap").math.mean(lastConv, tf.constant(new int[] {1, 2})));
+        Operand<TFloat32> pooled = features.apply(pool(tf, lastConv));
         Ops denseScope = tf.withSubScope("dense");
         Operand<TFloat32> denseKernel = weight.apply(denseScope, "dense/kernel");
         Operand<TFloat32> denseBias = weight.apply(denseScope, "dense/bias");

@@ -75,7 +75,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
             description = "weight the loss by inverse training-class frequency")
     boolean classBalance;
 
-    @Option(names = "--saturation", defaultValue = "0.2", description = "saturation jitter, e.g. 0.2 for +/-20 %")
+    @Option(names = "--saturation", defaultValue = "0.2", description = "saturation jitter, e.g. 0.2 for +/-20 %%")
     float saturation;
 
     @Option(names = "--hue", defaultValue = "10", description = "hue jitter in degrees about the grey axis")
@@ -85,6 +85,23 @@ public final class TrainMalariaModel implements Callable<Integer> {
             description = "for choosing hyper-parameters: hold out this share of the TRAINING prefixes as a tuning "
                     + "set and train on the rest; the held-out validation prefixes are then not even loaded")
     double tuningFraction;
+
+    @Option(names = "--tuning-fold", defaultValue = "0",
+            description = "which slice of the shuffled training prefixes is the tuning set (0-based; folds do not "
+                    + "overlap), for cross-validating a setting")
+    int tuningFold;
+
+    @Option(names = "--head", defaultValue = "avg", converter = HeadConverter.class,
+            description = "pooling of the last conv map: avg (global average, CAM-style), max, or avg-max (both, "
+                    + "concatenated)")
+    SmallCnn.Head head;
+
+    static final class HeadConverter implements picocli.CommandLine.ITypeConverter<SmallCnn.Head> {
+        @Override
+        public SmallCnn.Head convert(String value) {
+            return SmallCnn.Head.parse(value);
+        }
+    }
 
     @Option(names = "--validation-fraction", defaultValue = "0.2", description = "share of slide prefixes held out")
     double validationFraction;
@@ -112,7 +129,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
         System.out.printf("%d images, %d slide prefixes; held out %d prefixes = %d images; training on %d%n",
                 all.size(), prefixes.size(), heldOut.size(), valPaths.size(), trainPaths.size());
 
-        SmallCnn net = new SmallCnn(size, 3, widths, convsPerBlock, CLASSES.size());
+        SmallCnn net = new SmallCnn(size, 3, widths, convsPerBlock, CLASSES.size(), head);
         sc.fiji.gradcam.image.Preprocessing preprocessing = ExportedModel.preprocessing(net);
         System.out.println("preprocessing (as the explainer resolves it): " + preprocessing.describe());
         ClassifierTraining.Config config = config();
@@ -120,11 +137,11 @@ public final class TrainMalariaModel implements Callable<Integer> {
         if (tuningFraction > 0) {
             Set<String> trainPrefixes = new TreeSet<>(prefixes);
             trainPrefixes.removeAll(heldOut);
-            Set<String> tuning = GroupSplit.heldOutGroups(trainPrefixes, tuningFraction, seed + 1);
+            Set<String> tuning = GroupSplit.foldGroups(trainPrefixes, tuningFraction, seed + 1, tuningFold);
             List<String> fit = GroupSplit.select(trainPaths, prefixOfPath, tuning, false);
             List<String> tune = GroupSplit.select(trainPaths, prefixOfPath, tuning, true);
-            System.out.printf("TUNING RUN: %d of the %d training prefixes = %d images as tuning set, fitting on %d; "
-                    + "the held-out prefixes are not used%n", tuning.size(), trainPrefixes.size(), tune.size(), fit.size());
+            System.out.printf("TUNING RUN (fold %d): %d of the %d training prefixes = %d images as tuning set, fitting on %d; "
+                    + "the held-out prefixes are not used%n", tuningFold, tuning.size(), trainPrefixes.size(), tune.size(), fit.size());
             List<LabeledImage> fitImages = ImageFolderDataset.load(data, fit, CLASSES, preprocessing);
             List<LabeledImage> tuneImages = ImageFolderDataset.load(data, tune, CLASSES, preprocessing);
             ClassifierTraining.Outcome o = ClassifierTraining.train(net, CLASSES, fitImages, tuneImages, config,
@@ -179,7 +196,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 + " scoped `blockK/convJ/conv`, `.../bias_add`, `.../relu` with variables `blockK/convJ/kernel`,"
                 + " `blockK/convJ/bias`)";
         String options = String.join(" ", List.of("--size " + size, "--widths " + widthList.replaceAll("[\\[\\] ]", ""),
-                "--convs-per-block " + convList,
+                "--convs-per-block " + convList, "--head " + net.head(),
                 "--epochs " + epochs, "--learning-rate " + learningRate, "--keep " + keep,
                 "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
                 "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,

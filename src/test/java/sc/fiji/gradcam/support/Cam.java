@@ -12,12 +12,17 @@ public final class Cam {
 
     /** Activations [h·w·k] of the model's default layer for an image, preprocessed as the explainer does. */
     public static double[] defaultLayerActivations(LoadedModel m, InputImage image) {
+        return Runs.run(m, modelInput(m, image), 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+    }
+
+    /** The model input for an image, preprocessed as the explainer does. */
+    public static double[] modelInput(LoadedModel m, InputImage image) {
         float[] in = Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values();
         double[] x = new double[in.length];
         for (int i = 0; i < in.length; i++) {
             x[i] = in[i];
         }
-        return Runs.run(m, x, 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+        return x;
     }
 
     /** CAM_c = ReLU(Σ_k W[k,c] A^k) at each position, for activations {@code a[p * k + ch]} and weights W[k][c]. */
