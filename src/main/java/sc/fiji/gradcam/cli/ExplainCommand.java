@@ -58,8 +58,9 @@ final class ExplainCommand implements Callable<Integer> {
             + "differentiated (default: logit).")
     String score = "logit";
 
-    @Option(names = "--range", paramLabel = "A:B", description = "Model input value range (default: the model's "
-            + "gradcam.properties, else 0:1).")
+    @Option(names = "--range", paramLabel = "A:B", description = "Model input value range, e.g. 0:1, -1:1, 0:255 "
+            + "(default: range= in the model's gradcam.properties, else what the graph asks for — 0:255 for a uint8 "
+            + "input or a Rescaling(1/255)-like op right after it, see 'info' — else 0:1).")
     String range;
 
     @Option(names = "--resize", paramLabel = "stretch|crop|pad", description = "How images meet the input size.")
@@ -131,6 +132,8 @@ final class ExplainCommand implements Callable<Integer> {
             String layerName = chosen.stream().anyMatch(Method::usesLayer)
                     ? explainer.model().catalog().find(layer).name() : null;
             report = new Report(modelArgs.path().toString(), layerName, loadMs);
+            report.preprocessing(request.preprocessing().resolve(explainer.model()),
+                    request.preprocessing().inputRange(explainer.model()));
             ExplanationWriter writer = new ExplanationWriter(out, colours, opacity, overwrite);
             Montage montageRows = montage == null ? null : new Montage(colours, opacity);
             ProgressBar progress = new ProgressBar(System.err, files.size(), quiet);

@@ -6,13 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import sc.fiji.gradcam.explain.InputRange;
+import sc.fiji.gradcam.explain.PreprocessingOptions;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.TensorInfo;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** {@code gradcam info}: what a model is and how it is laid out. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Signatures, inputs, outputs, graph style, op count and labels of a model.")
+        description = "Signatures, inputs, outputs, graph style, op count, labels and input value range of a model.")
 final class InfoCommand extends ModelCommand {
 
     @Override
@@ -32,6 +34,10 @@ final class InfoCommand extends ModelCommand {
         o.put("properties", new LinkedHashMap<>(m.properties()));
         o.put("natives", TensorFlowRuntime.nativeSource());
         o.put("warnings", m.warnings());
+        InputRange range = PreprocessingOptions.none().inputRange(m);
+        o.put("input_range", range.range());
+        o.put("input_range_source", range.source());
+        o.put("input_range_reason", range.reason());
         if (json) {
             out.println(Json.write(o));
         } else {
@@ -40,6 +46,7 @@ final class InfoCommand extends ModelCommand {
             m.signature().inputs().forEach(t -> out.println("Input:      " + t));
             m.signature().outputs().forEach(t -> out.println("Output:     " + t));
             out.println("Labels:     " + (m.labels().isEmpty() ? "(none: classes are numbered)" : m.labels()));
+            out.println("Range:      " + range.describe());
             m.warnings().forEach(w -> out.println("Warning:    " + w));
         }
     }

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.explain.InputRange;
 import sc.fiji.gradcam.explain.Prediction;
+import sc.fiji.gradcam.image.Preprocessing;
 
 /**
  * The summary of an explain run: one entry per image and target, as JSON (the scripted contract),
@@ -24,11 +26,19 @@ final class Report {
     private final double loadMs;
     private final List<Map<String, Object>> images = new ArrayList<>();
     private int errors;
+    private Preprocessing preprocessing;
+    private InputRange range;
 
     Report(String model, String layer, double loadMs) {
         this.model = model;
         this.layer = layer;
         this.loadMs = loadMs;
+    }
+
+    /** The preprocessing every image got, and where its value range came from. */
+    void preprocessing(Preprocessing p, InputRange r) {
+        preprocessing = p;
+        range = r;
     }
 
     /** Entries are kept in the order of the files given (errors found early would otherwise come first). */
@@ -104,6 +114,12 @@ final class Report {
         o.put("layer", layer);
         o.put("load_ms", loadMs);
         o.put("errors", errors);
+        if (preprocessing != null) {
+            o.put("preprocessing", preprocessing.describe());
+            o.put("input_range", range.range());
+            o.put("input_range_source", range.source());
+            o.put("input_range_reason", range.reason());
+        }
         o.put("images", images());
         return Json.write(o);
     }
@@ -131,6 +147,10 @@ final class Report {
     @SuppressWarnings("unchecked")
     String text() {
         StringBuilder b = new StringBuilder();
+        if (preprocessing != null) {
+            b.append("Preprocessing: ").append(preprocessing.describe()).append(" (").append(range.source())
+                    .append(": ").append(range.reason()).append(")").append(System.lineSeparator());
+        }
         for (Map<String, Object> o : images()) {
             Path name = Path.of(String.valueOf(o.get("image"))).getFileName();
             if (o.get("error") != null) {

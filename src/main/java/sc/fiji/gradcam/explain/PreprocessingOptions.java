@@ -1,15 +1,19 @@
 package sc.fiji.gradcam.explain;
 
+import java.util.Optional;
 import java.util.Properties;
+import sc.fiji.gradcam.graph.InputScaling;
 import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.image.ResizeMode;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelException;
+import sc.fiji.gradcam.model.ModelLoader;
 
 /**
  * User overrides of preprocessing; null fields fall back to the model folder's {@code gradcam.properties}
  * (keys {@code size}, {@code resize}, {@code range}, {@code percentiles}), then to the signature's input
- * size, {@code stretch} and {@code 0:1}.
+ * size, {@code stretch}, the range the graph asks for ({@link InputScaling}: uint8 input, Rescaling inside)
+ * and {@code 0:1}.
  *
  * @param size {@code WxH}
  * @param resize {@code stretch}, {@code crop} or {@code pad}
@@ -24,15 +28,50 @@ public record PreprocessingOptions(String size, String resize, String range, Str
 
     /** The preprocessing for {@code model}. */
     public Preprocessing resolve(LoadedModel model) {
-        return resolve(model.properties(), model.input().shape());
+        InputRange r = inputRange(model);
+        return resolve(model.properties(), model.input().shape(), new double[] {r.min(), r.max()});
+    }
+
+    /**
+     * The input value range for {@code model} and its source: this option, else {@code range=} in
+     * {@code gradcam.properties}, else what the graph asks for, else {@code 0:1}.
+     */
+    public InputRange inputRange(LoadedModel model) {
+        String given = first(range);
+        if (given != null) {
+            double[] r = Preprocessing.parseRange(given);
+            return new InputRange(r[0], r[1], InputRange.OPTION, "given as an option");
+        }
+        String saved = first(model.properties().getProperty("range"));
+        if (saved != null) {
+            double[] r;
+            try {
+                r = Preprocessing.parseRange(saved);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException("range=" + saved + " in " + model.dir().resolve(ModelLoader.PROPERTIES)
+                        + " is not a range.", "write it as MIN:MAX, e.g. range=0:1, -1:1 or 0:255.");
+            }
+            return new InputRange(r[0], r[1], InputRange.PROPERTIES, "range=" + saved + " in gradcam.properties");
+        }
+        Optional<InputScaling> detected = model.inputScaling();
+        if (detected.isPresent()) {
+            InputScaling d = detected.get();
+            return new InputRange(d.min(), d.max(), InputRange.DETECTED, d.reason());
+        }
+        return new InputRange(0, 1, InputRange.DEFAULT, "no range given and none found in the graph");
     }
 
     /**
      * The preprocessing for a model with the given {@code gradcam.properties} values and NHWC input shape
-     * (-1 for free dimensions). The trainer uses this too, so that a model is trained on exactly what the
-     * explainer feeds it.
+     * (-1 for free dimensions); without a graph the range is this option's, the properties' or 0:1. The trainer
+     * uses this too (its models say range= in gradcam.properties), so that a model is trained on exactly what
+     * the explainer feeds it.
      */
     public Preprocessing resolve(Properties p, long[] shape) {
+        return resolve(p, shape, Preprocessing.parseRange(first(range, p.getProperty("range"), "0:1")));
+    }
+
+    private Preprocessing resolve(Properties p, long[] shape, double[] r) {
         int[] wh;
         String sizeText = first(size, p.getProperty("size"));
         if (sizeText != null) {
@@ -49,7 +88,6 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         }
         int channels = shape[3] > 0 ? (int) shape[3] : Integer.parseInt(p.getProperty("channels.count", "3"));
         ResizeMode mode = ResizeMode.parse(first(resize, p.getProperty("resize"), "stretch"));
-        double[] r = Preprocessing.parseRange(first(range, p.getProperty("range"), "0:1"));
         String pct = first(percentiles, p.getProperty("percentiles"));
         double lo = Preprocessing.DEFAULT_LOW_PERCENTILE;
         double hi = Preprocessing.DEFAULT_HIGH_PERCENTILE;

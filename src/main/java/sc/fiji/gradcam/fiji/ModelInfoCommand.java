@@ -10,6 +10,7 @@ import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
+import sc.fiji.gradcam.explain.PreprocessingOptions;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.graph.LayerCatalog;
 import sc.fiji.gradcam.model.LoadedModel;
@@ -58,6 +59,7 @@ public class ModelInfoCommand extends ContextCommand implements ShowsOwnOutputs 
         m.signature().outputs().forEach(t -> b.append("Output: ").append(t).append('\n'));
         b.append("Classes: ").append(m.classes()).append(m.labels().isEmpty() ? " (no labels file)" : " " + m.labels())
                 .append('\n');
+        b.append("Input range: ").append(PreprocessingOptions.none().inputRange(m).describe()).append('\n');
         b.append("Default layer: ").append(m.catalog().defaultLayer() == null ? "none" : m.catalog().defaultLayer()
                 .name()).append(" — ").append(m.catalog().reason()).append('\n');
         m.properties().forEach((k, v) -> b.append("gradcam.properties: ").append(k).append('=').append(v).append('\n'));

@@ -52,7 +52,12 @@ public record Preprocessing(int width, int height, int channels, ResizeMode resi
 
     public String describe() {
         return width + "x" + height + "x" + channels + ", resize " + resize.name().toLowerCase() + ", range "
-                + fmt(rangeMin) + ":" + fmt(rangeMax);
+                + formatRange(rangeMin, rangeMax);
+    }
+
+    /** A range as {@link #parseRange} reads it: {@code 0:1}, {@code -1:1}, {@code 0:255}, {@code 0:0.5}. */
+    public static String formatRange(double min, double max) {
+        return fmt(min) + ":" + fmt(max);
     }
 
     private static String fmt(double v) {

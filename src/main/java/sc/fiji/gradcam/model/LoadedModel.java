@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import sc.fiji.gradcam.graph.InputScaling;
 import sc.fiji.gradcam.graph.LayerCatalog;
 import sc.fiji.gradcam.graph.ServingGraph;
 
@@ -26,6 +28,7 @@ public final class LoadedModel implements AutoCloseable {
     private final int opCount;
     private final List<String> warnings;
     private volatile LayerCatalog catalog;
+    private final Optional<InputScaling> inputScaling;
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
             List<String> signatureKeys, TensorInfo input, TensorInfo output, List<String> labels, Properties properties,
@@ -41,6 +44,7 @@ public final class LoadedModel implements AutoCloseable {
         this.serving = serving;
         this.opCount = opCount;
         this.warnings = warnings;
+        this.inputScaling = InputScaling.detect(serving);
     }
 
     /** The path the user gave (folder or zip). */
@@ -127,6 +131,11 @@ public final class LoadedModel implements AutoCloseable {
             }
         }
         return c;
+    }
+
+    /** The input range the graph itself asks for (integer input, Rescaling inside), empty when it says nothing. */
+    public Optional<InputScaling> inputScaling() {
+        return inputScaling;
     }
 
     @Override

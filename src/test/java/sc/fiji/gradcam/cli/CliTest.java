@@ -62,6 +62,44 @@ class CliTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"mnist_tfmodule,0:1,default", "potato_leaf,0:255,detected", "tm_eyes_tf1,0:1,default"})
+    void infoReportsTheInputRangeAndWhereItComesFrom(String name, String range, String source) {
+        JsonObject o = json(run("info", "--model", Shared.model(name).toString(), "--json"));
+        assertEquals(range, o.get("input_range").getAsString());
+        assertEquals(source, o.get("input_range_source").getAsString());
+        assertFalse(o.get("input_range_reason").getAsString().isEmpty());
+        Run text = run("info", "--model", Shared.model(name).toString());
+        assertTrue(text.out().contains("Range:      " + range + " (" + source + ": "), text.out());
+    }
+
+    @Test
+    void infoOfTheDefaultModelTakesTheRangeFromItsProperties() {
+        JsonObject o = json(run("info", "--json"));
+        assertEquals("0:1", o.get("input_range").getAsString());
+        assertEquals("gradcam.properties", o.get("input_range_source").getAsString());
+    }
+
+    @Test
+    void explainWithoutRangeUsesTheDetectedOneAndSaysSo(@TempDir Path out) {
+        Path images = Shared.images("potato_leaf");
+        JsonObject o = json(run("explain", "--model", Shared.model("potato_leaf").toString(), "--image",
+                images.resolve("leaf.jpg").toString(), "--methods", "gradcam", "--out", out.toString(), "--quiet",
+                "--json"));
+        assertEquals("0:255", o.get("input_range").getAsString());
+        assertEquals("detected", o.get("input_range_source").getAsString());
+        assertTrue(o.get("input_range_reason").getAsString().contains("rescaling/mul"));
+        assertTrue(o.get("preprocessing").getAsString().contains("range 0:255"));
+        JsonObject predicted = o.getAsJsonArray("images").get(0).getAsJsonObject().getAsJsonObject("predicted");
+        assertEquals("Potato___healthy", predicted.get("label").getAsString());
+        assertTrue(predicted.get("probability").getAsDouble() > 0.995);
+        JsonObject given = json(run("explain", "--model", Shared.model("potato_leaf").toString(), "--image",
+                images.resolve("leaf.jpg").toString(), "--methods", "gradcam", "--range", "0:1", "--out",
+                out.resolve("given").toString(), "--quiet", "--json"));
+        assertEquals("option", given.get("input_range_source").getAsString());
+        assertEquals("0:1", given.get("input_range").getAsString());
+    }
+
+    @ParameterizedTest
     @CsvSource({"mnist_tfmodule,Relu_1,14,32", "potato_leaf,sequential_5/conv2d_23/Relu,4,64",
         "tm_eyes_tf1,sequential_5/model2/out_relu/Relu6,7,1280"})
     void layersJsonMarksTheDefault(String name, String expected, int size, int channels) {

@@ -24,6 +24,7 @@ class ModelInfoCommandTest {
             assertTrue(info.contains("Input: x"), info);
             assertTrue(info.contains("[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"), info);
             assertTrue(info.contains("Default layer: Relu_1"), info);
+            assertTrue(info.contains("Input range: 0:1 (default: "), info);
             ResultsTable layers = (ResultsTable) m.getOutput("layers");
             assertEquals(8, layers.size());
             assertEquals("Conv2D", layers.getStringValue("Layer", 0));
@@ -35,6 +36,16 @@ class ModelInfoCommandTest {
             }
             assertEquals("Relu_1", layers.getStringValue("Layer", def));
             assertEquals(14, layers.getValue("Width", def), 0);
+        }
+    }
+
+    @Test
+    void showsTheInputRangeFoundInTheGraph() throws Exception {
+        try (Context c = new Context()) {
+            Module m = Fixtures.run(c, ModelInfoCommand.class, "model", Fixtures.potatoModel());
+            String info = (String) m.getOutput("info");
+            assertTrue(info.contains("Input range: 0:255 (detected: sequential_5/sequential/rescaling/mul (Mul) "
+                    + "multiplies the input by 0.003922 (1/255)"), info);
         }
     }
 

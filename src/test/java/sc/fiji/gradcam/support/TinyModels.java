@@ -18,6 +18,7 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint8;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** Hand-written SavedModels without variables (constants only), for exact checks and error cases. */
@@ -43,13 +44,35 @@ public final class TinyModels {
         }
     }
 
+    /**
+     * Like {@link #write(Path, long[], long[], Body)} with a uint8 image input {@code x}: {@code body} gets it
+     * after a {@code Cast} to float32 (as a Keras model with a uint8 input has it).
+     */
+    public static Path writeUint8(Path dir, long[] inputShape, long[] outputShape, Body body) {
+        TensorFlowRuntime.engine();
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Operand<TUint8> x = tf.withName("x").placeholder(TUint8.class, Placeholder.shape(Shape.of(inputShape)));
+            Operand<TFloat32> y = tf.withName("y").identity(body.build(tf, tf.withName("Cast").dtypes.cast(x,
+                    TFloat32.class)));
+            return write(dir, g.toGraphDef(), "x:0", inputShape, DataType.DT_UINT8, "y:0", outputShape,
+                    List.of("serve"), "serving_default");
+        }
+    }
+
     /** Writes a SavedModel proto for {@code graph} with one signature. */
     public static Path write(Path dir, GraphDef graph, String input, long[] inputShape, String output,
             long[] outputShape, List<String> tags, String signature) {
+        return write(dir, graph, input, inputShape, DataType.DT_FLOAT, output, outputShape, tags, signature);
+    }
+
+    private static Path write(Path dir, GraphDef graph, String input, long[] inputShape, DataType inputType,
+            String output, long[] outputShape, List<String> tags, String signature) {
         try {
             Files.createDirectories(dir);
             SignatureDef sig = SignatureDef.newBuilder().setMethodName("tensorflow/serving/predict")
-                    .putInputs("x", info(input, inputShape)).putOutputs("y", info(output, outputShape)).build();
+                    .putInputs("x", info(input, inputShape, inputType))
+                    .putOutputs("y", info(output, outputShape, DataType.DT_FLOAT)).build();
             MetaGraphDef meta = MetaGraphDef.newBuilder()
                     .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addAllTags(tags))
                     .setGraphDef(graph).putSignatureDef(signature, sig).build();
@@ -61,11 +84,11 @@ public final class TinyModels {
         }
     }
 
-    private static TensorInfo info(String name, long[] shape) {
+    private static TensorInfo info(String name, long[] shape, DataType type) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (long d : shape) {
             s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
         }
-        return TensorInfo.newBuilder().setName(name).setDtype(DataType.DT_FLOAT).setTensorShape(s).build();
+        return TensorInfo.newBuilder().setName(name).setDtype(type).setTensorShape(s).build();
     }
 }

@@ -10,7 +10,10 @@ import org.tensorflow.GraphOperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -72,6 +75,23 @@ final class Net {
         }
     }
 
+    /** A float constant of the model's type: a scalar for one value, else a vector. */
+    Output<?> constant(String name, double... values) {
+        Shape shape = values.length == 1 ? Shape.scalar() : Shape.of(values.length);
+        try (Tensor t = dt == DataType.DT_DOUBLE ? TFloat64.tensorOf(shape, DataBuffers.of(values, true, false))
+                : TFloat32.tensorOf(shape, DataBuffers.of(floats(values), true, false))) {
+            return builder("Const", name).setAttr("dtype", dt).setAttr("value", t).build().output(0);
+        }
+    }
+
+    private static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
+    }
+
     // ---- weights --------------------------------------------------------------------------------------------
 
     enum Init { HE, GLOROT, BIAS, GAMMA, BETA, MOVING_MEAN, MOVING_VAR, GAMMA_SMALL }
@@ -97,6 +117,17 @@ final class Net {
                 default: throw new AssertionError(init);
             }
             v[i] = roundToFloat ? (double) (float) x : x;
+        }
+        Variable var = new Variable(name, shape.clone(), v);
+        variables.add(var);
+        return readVariable.apply(this, var);
+    }
+
+    /** Creates variable {@code name} holding {@code values} (a Keras state such as an adapted mean) and reads it. */
+    Output<?> fixedWeight(String name, double[] values, long... shape) {
+        double[] v = values.clone();
+        for (int i = 0; i < v.length && roundToFloat; i++) {
+            v[i] = (float) v[i];
         }
         Variable var = new Variable(name, shape.clone(), v);
         variables.add(var);

@@ -57,6 +57,15 @@ public final class TestModels {
         return build(spec, dir, Bodies::build);
     }
 
+    /**
+     * Like {@link #build(TestModelSpec, Path)} with {@code scaling}'s ops between the image input and the first
+     * layer, inside the model function like a Keras preprocessing layer. The layer weights are those of the same
+     * spec without scaling (the scaling adds no random draws).
+     */
+    public static TestModel build(TestModelSpec spec, Path dir, InputOps scaling) {
+        return build(spec, dir, (net, s, image) -> Bodies.build(net, s, scaling.apply(net, s, image)));
+    }
+
     /** Builds the layers of a model on its image input (see {@link Bodies} and {@link BenchmarkModels}). */
     @FunctionalInterface
     interface BodyBuilder {
