@@ -40,6 +40,13 @@ public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutpu
     @Parameter(label = "Methods", persist = false) private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
+    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
+            persist = false) private String size = "auto";
+    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
+            + "input size; auto: gradcam.properties, else stretch", persist = false) private String resize = "auto";
+    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected from the graph, else 0:1) "
+            + "or MIN:MAX the pixel range is mapped to, e.g. 0:1, 0:255 or -1:1", persist = false)
+    private String range = "auto";
     @Parameter(label = "Overlay opacity", min = "0", max = "1", persist = false) private double opacity = 0.5;
     @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
     @Parameter(label = "Overwrite existing outputs", persist = false) private boolean overwrite;
@@ -51,7 +58,7 @@ public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutpu
     public void run() {
         try {
             ColorMap colors = ColorMap.parse(lut);
-            ExplainRequest request = RequestOptions.of(target, layer, methods, score);
+            ExplainRequest request = RequestOptions.of(target, layer, methods, score, size, resize, range);
             List<File> files = images();
             checkOutputs(files, request);
             Explainer explainer = cache.explainer(model);

@@ -45,6 +45,13 @@ public class GradCamCommand extends ContextCommand implements ShowsOwnOutputs {
             + "guided-gradcam, or all", persist = false) private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
+    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
+            persist = false) private String size = "auto";
+    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
+            + "input size; auto: gradcam.properties, else stretch", persist = false) private String resize = "auto";
+    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected from the graph, else 0:1) "
+            + "or MIN:MAX the pixel range is mapped to, e.g. 0:1, 0:255 or -1:1", persist = false)
+    private String range = "auto";
     @Parameter(label = "Overlay opacity", min = "0", max = "1", stepSize = "0.05", style = NumberWidget.SLIDER_STYLE,
             persist = false) private double opacity = 0.5;
     @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
@@ -69,7 +76,7 @@ public class GradCamCommand extends ContextCommand implements ShowsOwnOutputs {
                 throw new IllegalArgumentException("No image is open. Fix: open an image, then run Grad-CAM.");
             }
             ColorMap colors = ColorMap.parse(lut);
-            ExplainRequest request = RequestOptions.of(target, layer, methods, score);
+            ExplainRequest request = RequestOptions.of(target, layer, methods, score, size, resize, range);
             boolean all = RequestOptions.allPlanes(slices);
             ImageExplanation result = ImageExplanation.explain(cache.explainer(model), image, request, all,
                     (done, total) -> status.showProgress(done, total));

@@ -222,6 +222,9 @@ class GradCamCommandTest {
             assertFails(c, Fixtures.mnist(0), mnist, "Unknown layer 'nope'", "layer", "nope");
             assertFails(c, Fixtures.mnist(0), mnist, "out of range", "target", "42");
             assertFails(c, Fixtures.mnist(0), mnist, "Unknown method", "methods", "gradcamm");
+            assertFails(c, Fixtures.mnist(0), mnist, "Invalid range 'zero to one'", "range", "zero to one");
+            assertFails(c, Fixtures.mnist(0), mnist, "does not fit the model's input 28x28", "size", "32x32");
+            assertFails(c, Fixtures.mnist(0), mnist, "resize", "resize", "squash");
 
             ImagePlus hyper = ij.IJ.createHyperStack("5d", 28, 28, 2, 3, 4, 8);
             assertFails(c, hyper, mnist, "5-D hyperstack");
@@ -232,5 +235,34 @@ class GradCamCommandTest {
             fp.setf(3, 5, Float.NaN);
             assertFails(c, new ImagePlus("nan", fp), mnist, "NaN");
         }
+    }
+
+    /**
+     * The preprocessing parameters reach the explainer: on potato_leaf (Rescaling(1/255) inside, detected as
+     * 0:255; pic1 is 254x198 and not saturated) {@code range=auto} equals {@code range=0:255}, while {@code range=0:1} feeds a near-black image and
+     * gives other probabilities; {@code resize=pad} changes them again. The input image is never changed.
+     */
+    @Test
+    void inputRangeResizeAndSizeParametersReachTheModel() throws Exception {
+        ImagePlus leaf = ij.IJ.openImage(Fixtures.shared().resolve("models/potato_leaf/images/pic1.jpeg")
+                .toString());
+        long before = Fixtures.checksum(leaf);
+        try (Context c = new Context()) {
+            File potato = Fixtures.potatoModel();
+            double auto = probability(gradcam(c, leaf, potato, "methods", "gradcam"));
+            double explicit = probability(gradcam(c, leaf, potato, "methods", "gradcam", "range", "0:255",
+                    "size", "256x256", "resize", "stretch"));
+            double unit = probability(gradcam(c, leaf, potato, "methods", "gradcam", "range", "0:1"));
+            double padded = probability(gradcam(c, leaf, potato, "methods", "gradcam", "resize", "pad"));
+            assertEquals(auto, explicit, 1e-6);
+            assertTrue(Math.abs(auto - unit) > 1e-3, "range=0:1 should change the prediction: " + auto + " vs " + unit);
+            assertTrue(Math.abs(auto - padded) > 1e-6, "resize=pad should change the prediction");
+        }
+        assertEquals(before, Fixtures.checksum(leaf));
+    }
+
+    private static double probability(Module m) {
+        assertFalse(Fixtures.canceled(m), () -> Fixtures.reason(m));
+        return (double) m.getOutput("predicted_probability");
     }
 }
