@@ -31,6 +31,8 @@ final class InfoCommand extends ModelCommand {
         o.put("image_input", m.input().key());
         o.put("class_output", m.output().key());
         o.put("classes", m.classes());
+        o.put("output_units", m.outputUnits());
+        o.put("binary_single_output", m.singleUnitBinary());
         o.put("properties", new LinkedHashMap<>(m.properties()));
         o.put("natives", TensorFlowRuntime.nativeSource());
         o.put("warnings", m.warnings());
@@ -41,11 +43,14 @@ final class InfoCommand extends ModelCommand {
         if (json) {
             out.println(Json.write(o));
         } else {
-                out.println("Model:      " + o.get("model") + " (" + o.get("style") + ", " + o.get("ops") + " ops)");
+            out.println("Model:      " + o.get("model") + " (" + o.get("style") + ", " + o.get("ops") + " ops)");
             out.println("Signatures: " + m.signatureKeys() + " — using '" + m.signature().key() + "'");
             m.signature().inputs().forEach(t -> out.println("Input:      " + t));
             m.signature().outputs().forEach(t -> out.println("Output:     " + t));
             out.println("Labels:     " + (m.labels().isEmpty() ? "(none: classes are numbered)" : m.labels()));
+            if (m.singleUnitBinary()) {
+                out.println("Classes:    2 from one output unit (binary: 0 = negative, score -z; 1 = positive, z)");
+            }
             out.println("Range:      " + range.describe());
             m.warnings().forEach(w -> out.println("Warning:    " + w));
         }

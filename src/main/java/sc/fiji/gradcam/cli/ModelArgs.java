@@ -27,7 +27,8 @@ final class ModelArgs {
     String output;
 
     @Option(names = "--labels", paramLabel = "FILE", description = "Labels file, one per line (default: labels.txt "
-            + "or synset.txt in the model folder).")
+            + "or synset.txt in the model folder); for a one-unit binary model: negative and positive, or only the "
+            + "positive class.")
     Path labels;
 
     Path path() {

@@ -1,7 +1,6 @@
 package sc.fiji.gradcam.explain;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ public final class Explainer implements AutoCloseable {
 
     public Explainer(LoadedModel model) {
         this.model = model;
-        this.graphs = new ExplanationGraphs(model.serving(), model.classes());
+        this.graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
     }
 
     public LoadedModel model() {
@@ -124,7 +123,8 @@ public final class Explainer implements AutoCloseable {
             runner.feed(score.onehot(), onehot);
         }
         List<String> fetched = new ArrayList<>();
-        runner.fetch(model.serving().output().toString());
+        // the probabilities come from the output, a single-unit binary model's from its logit z
+        runner.fetch(model.singleUnitBinary() ? score.logits().toString() : model.serving().output().toString());
         fetched.add("output");
         if (layer != null) {
             runner.fetch(layer.tensor()).fetch(graphs.layerGradient(request.score(), layer));
@@ -171,10 +171,9 @@ public final class Explainer implements AutoCloseable {
             long[] layerShape, Layer layer, int target, String activation, ExplainRequest request, double preprocessMs,
             double forwardMs) {
         int k = model.classes();
-        double[] probs = probabilities(values.get("output"), i, k, activation);
-        List<Prediction> ranked = IntStream.range(0, k).boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> -probs[c]))
-                .map(c -> new Prediction(c, model.label(c), probs[c])).toList();
+        double[] probs = ClassProbabilities.of(values.get("output"), i, model.outputUnits(), activation);
+        List<Prediction> ranked = IntStream.of(ClassProbabilities.ranking(values.get("output"), i, model.outputUnits(),
+                probs)).mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
         Prediction predicted = ranked.get(0);
         int t = target >= 0 ? target : predicted.index();
         Prediction targetPrediction = new Prediction(t, model.label(t), probs[t]);
@@ -252,30 +251,6 @@ public final class Explainer implements AutoCloseable {
             }
         }
         return new MapImage(w, h, 1, map);
-    }
-
-    /** Class probabilities of image i: the output itself after a softmax/sigmoid, else softmax of the logits. */
-    private static double[] probabilities(float[] output, int i, int k, String activation) {
-        double[] p = new double[k];
-        if (!activation.isEmpty()) {
-            for (int c = 0; c < k; c++) {
-                p[c] = output[i * k + c];
-            }
-            return p;
-        }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
-            max = Math.max(max, output[i * k + c]);
-        }
-        double sum = 0;
-        for (int c = 0; c < k; c++) {
-            p[c] = Math.exp(output[i * k + c] - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < k; c++) {
-            p[c] /= sum;
-        }
-        return p;
     }
 
     @Override

@@ -18,19 +18,20 @@ import sc.fiji.gradcam.graph.ServingGraph;
 final class ExplanationGraphs {
 
     private final ServingGraph serving;
-    private final int classes;
+    /** Output values per image (1: a single-unit binary classifier). */
+    private final int units;
     private final Map<ScoreKind, ClassScore> scores = new HashMap<>();
     private final Map<String, Output<?>> gradients = new HashMap<>();
     private static final java.util.concurrent.atomic.AtomicInteger COUNTER = new java.util.concurrent.atomic.AtomicInteger();
 
-    ExplanationGraphs(ServingGraph serving, int classes) {
+    ExplanationGraphs(ServingGraph serving, int units) {
         this.serving = serving;
-        this.classes = classes;
+        this.units = units;
     }
 
     synchronized ClassScore score(ScoreKind kind) {
         return scores.computeIfAbsent(kind,
-                k -> ClassScore.build(serving, k, scope("score_" + k.name().toLowerCase()), classes));
+                k -> ClassScore.build(serving, k, scope("score_" + k.name().toLowerCase()), units));
     }
 
     /** d score / d activations of {@code layer}. */

@@ -58,6 +58,7 @@ public class ModelInfoCommand extends ContextCommand implements ShowsOwnOutputs 
         m.signature().inputs().forEach(t -> b.append("Input: ").append(t).append('\n'));
         m.signature().outputs().forEach(t -> b.append("Output: ").append(t).append('\n'));
         b.append("Classes: ").append(m.classes()).append(m.labels().isEmpty() ? " (no labels file)" : " " + m.labels())
+                .append(m.singleUnitBinary() ? " from one output unit (binary: 0 = negative, 1 = positive)" : "")
                 .append('\n');
         b.append("Input range: ").append(PreprocessingOptions.none().inputRange(m).describe()).append('\n');
         b.append("Default layer: ").append(m.catalog().defaultLayer() == null ? "none" : m.catalog().defaultLayer()

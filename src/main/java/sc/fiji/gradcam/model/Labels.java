@@ -49,4 +49,14 @@ public final class Labels {
                     "check the file, or give another with --labels.");
         }
     }
+
+    /**
+     * The two class names of a single-unit binary classifier, by Keras's {@code flow_from_directory} /
+     * {@code image_dataset_from_directory} convention: two names are [negative (index 0), positive (index 1)] as
+     * they are; one name is the positive class X and the negative becomes {@code not X}; other lists are returned
+     * unchanged (the loader warns about them).
+     */
+    public static List<String> ofSingleUnit(List<String> names) {
+        return names.size() == 1 ? List.of("not " + names.get(0), names.get(0)) : names;
+    }
 }

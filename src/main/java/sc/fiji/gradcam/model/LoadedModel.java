@@ -22,6 +22,7 @@ public final class LoadedModel implements AutoCloseable {
     private final List<String> signatureKeys;
     private final TensorInfo input;
     private final TensorInfo output;
+    private final int outputUnits;
     private final List<String> labels;
     private final Properties properties;
     private final ServingGraph serving;
@@ -31,14 +32,15 @@ public final class LoadedModel implements AutoCloseable {
     private final Optional<InputScaling> inputScaling;
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
-            List<String> signatureKeys, TensorInfo input, TensorInfo output, List<String> labels, Properties properties,
-            ServingGraph serving, int opCount, List<String> warnings) {
+            List<String> signatureKeys, TensorInfo input, TensorInfo output, int outputUnits, List<String> labels,
+            Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
         this.folder = folder;
         this.zoo = zoo;
         this.signature = signature;
         this.signatureKeys = signatureKeys;
         this.input = input;
         this.output = output;
+        this.outputUnits = outputUnits;
         this.labels = labels;
         this.properties = properties;
         this.serving = serving;
@@ -79,13 +81,31 @@ public final class LoadedModel implements AutoCloseable {
         return output;
     }
 
-    /** Number of classes (the output's last dimension, or the label count when that is unknown). */
-    public int classes() {
-        long k = output.shape()[output.shape().length - 1];
-        return k > 0 ? (int) k : labels.size();
+    /**
+     * Values per image in the output tensor (its last dimension; from the graph or the label count when the
+     * signature leaves it open). Read the output as {@code output[i * outputUnits() + u]}.
+     */
+    public int outputUnits() {
+        return outputUnits;
     }
 
-    /** Class names; empty when the model folder has none. */
+    /**
+     * True for a binary classifier with one output unit ({@code [batch, 1]}: a sigmoid or a raw logit z). It is
+     * presented as two classes, 0 = negative (score -z) and 1 = positive (score z).
+     */
+    public boolean singleUnitBinary() {
+        return outputUnits == 1;
+    }
+
+    /** Number of classes: the output units, or 2 for a {@link #singleUnitBinary() single-unit binary} model. */
+    public int classes() {
+        return singleUnitBinary() ? 2 : outputUnits;
+    }
+
+    /**
+     * Class names, one per {@link #classes() class}; empty when the model folder has none. A single-unit binary
+     * model's one-line labels file (the positive class X) reads as {@code [not X, X]}.
+     */
     public List<String> labels() {
         return labels;
     }

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Properties;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.MetaGraphDef;
+import sc.fiji.gradcam.graph.ClassScore;
 import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.graph.UnsupportedOpException;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
@@ -59,28 +61,67 @@ public final class ModelLoader {
 
         TensorFlowRuntime.engine();
         ZooModel<NDList, NDList> zoo = loadWithDjl(folder.dir(), tags, signature.key());
+        Graph graph = null;
         try {
             var bundle = ((TfSymbolBlock) zoo.getBlock()).getSavedModelBundle();
-            Graph graph = TfHandles.graph(bundle.getGraph());
+            graph = TfHandles.graph(bundle.getGraph());
             Session session = TfHandles.session(graph, bundle.getSession());
             int ops = count(graph.operations());
             ServingGraph serving = ServingGraph.build(graph, session, bundle.getGraph(), input.tensor(),
                     output.tensor());
+            int units = outputUnits(output, serving, labels);
             List<String> warnings = new ArrayList<>();
-            long k = output.shape()[output.shape().length - 1];
-            if (!labels.isEmpty() && k > 0 && labels.size() != k) {
-                warnings.add("The labels file has " + labels.size() + " names but the model has " + k
+            if (units == 1) {
+                refuseSoftmaxOverOneUnit(serving, output);
+                if (labels.size() > 2) {
+                    warnings.add("The labels file has " + labels.size() + " names but the model has one output unit "
+                            + "(a binary classifier: one name for the positive class, or two for negative and "
+                            + "positive); check that it belongs to this model.");
+                }
+                labels = Labels.ofSingleUnit(labels);
+            } else if (!labels.isEmpty() && units > 0 && labels.size() != units) {
+                warnings.add("The labels file has " + labels.size() + " names but the model has " + units
                         + " outputs; check that it belongs to this model.");
             }
             return new LoadedModel(folder, zoo, signature, SavedModelFolder.signatureKeys(meta), input, output,
-                    labels, properties, serving, ops, warnings);
+                    units, labels, properties, serving, ops, warnings);
         } catch (UnsupportedOpException | ModelException e) {
-            zoo.close();
+            close(zoo, graph);
             throw e;
         } catch (RuntimeException e) {
-            zoo.close();
+            close(zoo, graph);
             throw new ModelException("The model's graph could not be prepared for explanations: " + e.getMessage(),
                     "report this with the output of 'gradcam info --model DIR --verbose'.", e);
+        }
+    }
+
+    /** After a failed load: DJL's model and the Graph view's registry entry (as {@link LoadedModel#close()}). */
+    private static void close(ZooModel<NDList, NDList> zoo, Graph graph) {
+        if (graph != null) {
+            TfHandles.release(graph);
+        }
+        zoo.close();
+    }
+
+    /** The output's last dimension: from the signature, else from the graph, else the number of labels. */
+    private static int outputUnits(TensorInfo output, ServingGraph serving, List<String> labels) {
+        long k = output.shape()[output.shape().length - 1];
+        if (k <= 0) {
+            Shape s = serving.tensor(serving.output()).shape();
+            k = s.isUnknown() || s.numDimensions() < 1 ? -1 : s.size(s.numDimensions() - 1);
+        }
+        return k > 0 ? (int) k : labels.size();
+    }
+
+    /** A softmax over one unit is 1 for every image: nothing to classify, nothing to explain. */
+    private static void refuseSoftmaxOverOneUnit(ServingGraph serving, TensorInfo output) {
+        String[] activation = new String[1];
+        ClassScore.findLogits(serving, activation);
+        if (activation[0].equals("Softmax")) {
+            throw new ModelException("The model's output '" + output.key() + "' is a softmax over a single unit "
+                    + "([batch, 1]): it is 1 for every image, so the model cannot classify and there is nothing to "
+                    + "explain.", "export the binary classifier with Dense(1, activation=\"sigmoid\") or a raw "
+                    + "logit Dense(1), or with two units and a softmax.");
         }
     }
 
