@@ -236,7 +236,7 @@ public final class Benchmark {
                         NDList y = predictor.predict(new NDList(x));
                         y.attach(sub);
                         float[] scores = y.get(0).toFloatArray();
-                        if (scores.length != model.classes()) {
+                        if (scores.length != model.outputUnits()) {
                             throw new IllegalStateException("unexpected output size " + scores.length);
                         }
                     } catch (TranslateException e) {

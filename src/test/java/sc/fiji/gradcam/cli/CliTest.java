@@ -11,17 +11,20 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import ij.IJ;
 import ij.ImagePlus;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 import sc.fiji.gradcam.support.Shared;
+import sc.fiji.gradcam.support.TinyModels;
 
 /** The command-line contract: JSON fields, files written, exit codes and one-line errors. */
 class CliTest {
@@ -158,6 +161,51 @@ class CliTest {
         assertTrue(Files.isRegularFile(out.resolve("predictions.csv")));
         assertTrue(Files.isRegularFile(out.resolve("summary.json")));
         assertEquals(before, Shared.checksum(images), "the input images must not change");
+    }
+
+    /**
+     * A binary classifier with one raw-logit output unit, z = mean(red) - mean(green) in the range 0:1: each solid
+     * colour image's predicted label and probability follow from z; {@code info} says it is a one-unit model.
+     */
+    @Test
+    void explainJsonOnASingleUnitBinaryModel(@TempDir Path dir, @TempDir Path out) throws Exception {
+        Path model = TinyModels.redVersusGreen(dir.resolve("model"), "");
+        Files.writeString(model.resolve("labels.txt"), "uninfected\nparasitized\n");
+        JsonObject info = json(run("info", "--model", model.toString(), "--json"));
+        assertEquals(2, info.get("classes").getAsInt());
+        assertEquals(1, info.get("output_units").getAsInt());
+        assertTrue(info.get("binary_single_output").getAsBoolean());
+        assertEquals(2, info.getAsJsonArray("labels").size());
+        assertEquals(0, info.getAsJsonArray("warnings").size());
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        int[][] colours = {{200, 40}, {30, 220}};
+        for (int i = 0; i < colours.length; i++) {
+            BufferedImage b = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 20; y++) {
+                for (int x = 0; x < 20; x++) {
+                    b.setRGB(x, y, colours[i][0] << 16 | colours[i][1] << 8);
+                }
+            }
+            ImageIO.write(b, "png", images.resolve("colour" + i + ".png").toFile());
+        }
+        JsonArray list = json(run("explain", "--model", model.toString(), "--image", images.toString(), "--out",
+                out.toString(), "--methods", "gradcam", "--quiet", "--json")).getAsJsonArray("images");
+        assertEquals(2, list.size());
+        for (int i = 0; i < colours.length; i++) {
+            JsonObject img = list.get(i).getAsJsonObject();
+            double z = (colours[i][0] - colours[i][1]) / 255.0;
+            int cls = z > 0 ? 1 : 0;
+            JsonObject predicted = img.getAsJsonObject("predicted");
+            assertEquals(cls, predicted.get("index").getAsInt(), img.toString());
+            assertEquals(cls == 1 ? "parasitized" : "uninfected", predicted.get("label").getAsString());
+            assertEquals(1 / (1 + Math.exp(-Math.abs(z))), predicted.get("probability").getAsDouble(), 1e-6);
+            assertEquals(cls, img.getAsJsonObject("target").get("index").getAsInt());
+            JsonArray top = img.getAsJsonArray("top5");
+            assertEquals(2, top.size());
+            assertEquals(1.0, top.get(0).getAsJsonObject().get("probability").getAsDouble()
+                    + top.get(1).getAsJsonObject().get("probability").getAsDouble(), 1e-9);
+        }
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class OpProfile {
         Path dir = Files.createTempDirectory("gradcam-profile").resolve(kind.id());
         BenchmarkModels.build(kind, width, 1000, SaveStyle.FUNCTION_CALL, dir);
         try (LoadedModel model = ModelLoader.load(dir)) {
-            ExplanationGraphs graphs = new ExplanationGraphs(model.serving(), model.classes());
+            ExplanationGraphs graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
             Layer layer = model.catalog().find("auto");
             ClassScore score = graphs.score(ScoreKind.LOGIT);
             Output<?> dA = graphs.layerGradient(ScoreKind.LOGIT, layer);

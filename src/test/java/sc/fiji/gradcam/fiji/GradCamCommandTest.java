@@ -30,6 +30,7 @@ import org.scijava.Context;
 import org.scijava.module.Module;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.support.TinyModels;
 import sc.fiji.gradcam.testmodels.Architecture;
 import sc.fiji.gradcam.testmodels.SaveStyle;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
@@ -174,6 +175,54 @@ class GradCamCommandTest {
             assertEquals(3, gradient.getNChannels());
             assertEquals(0.5, gradient.getCalibration().pixelWidth, 1e-12);
             assertEquals("µm", gradient.getCalibration().getUnit());
+        }
+        assertEquals(before, Fixtures.checksum(imp));
+    }
+
+    /**
+     * A one-unit sigmoid model (z = mean red - mean green) whose labels file names only the positive class: the
+     * command reports the positive class and the explainer's probability, and explains either class by name.
+     */
+    @Test
+    void singleUnitBinaryModelExplainsBothClasses() throws Exception {
+        Path model = TinyModels.redVersusGreen(tmp.resolve("red-vs-green"), "Sigmoid");
+        java.nio.file.Files.writeString(model.resolve("labels.txt"), "parasitized\n");
+        ColorProcessor cp = new ColorProcessor(32, 32);
+        cp.setColor(java.awt.Color.RED);
+        cp.setRoi(0, 0, 16, 16);
+        cp.fill();
+        cp.setColor(java.awt.Color.GREEN);
+        cp.setRoi(24, 24, 8, 8);
+        cp.fill();
+        cp.resetRoi();
+        ImagePlus imp = new ImagePlus("two squares", cp);
+        long before = Fixtures.checksum(imp);
+        try (Context c = new Context()) {
+            Module positive = gradcam(c, imp, model.toFile(), "methods", "gradcam");
+            assertFalse(Fixtures.canceled(positive), () -> Fixtures.reason(positive));
+            assertEquals("parasitized", positive.getOutput("predicted_label"));
+            assertEquals("parasitized", positive.getOutput("target_label"));
+            Explanation direct = c.service(ModelCache.class).explainer(model.toFile())
+                    .explain(ImagePlusImages.plane(imp, 0), ExplainRequest.defaults()).get(0);
+            assertEquals(1, direct.predicted().index());
+            assertEquals(direct.predicted().probability(), (double) positive.getOutput("predicted_probability"), 1e-9);
+            assertTrue((double) positive.getOutput("predicted_probability") > 0.5);
+
+            Module negative = gradcam(c, imp, model.toFile(), "methods", "gradcam", "target", "not parasitized");
+            assertFalse(Fixtures.canceled(negative), () -> Fixtures.reason(negative));
+            assertEquals("parasitized", negative.getOutput("predicted_label"));
+            assertEquals("not parasitized", negative.getOutput("target_label"));
+            @SuppressWarnings("unchecked")
+            Img<FloatType> forPositive = (Img<FloatType>) positive.getOutput("gradcam");
+            @SuppressWarnings("unchecked")
+            Img<FloatType> forNegative = (Img<FloatType>) negative.getOutput("gradcam");
+            var p = forPositive.randomAccess();
+            var n = forNegative.randomAccess();
+            // each class's map lies on its own square: red for the positive class, green for the negative
+            assertTrue(p.setPositionAndGet(6, 6).get() > 0.9 && p.setPositionAndGet(28, 28).get() < 0.05);
+            assertTrue(n.setPositionAndGet(28, 28).get() > 0.9 && n.setPositionAndGet(6, 6).get() < 0.05);
+            String info = ModelInfoCommand.describe(c.service(ModelCache.class).explainer(model.toFile()).model());
+            assertTrue(info.contains("[not parasitized, parasitized] from one output unit"), info);
         }
         assertEquals(before, Fixtures.checksum(imp));
     }

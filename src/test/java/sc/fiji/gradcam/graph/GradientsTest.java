@@ -3,6 +3,7 @@ package sc.fiji.gradcam.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,10 @@ import sc.fiji.gradcam.support.FiniteDifferences.Probe;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.SharedModels;
+import sc.fiji.gradcam.testmodels.Architecture;
 import sc.fiji.gradcam.testmodels.ModelDType;
+import sc.fiji.gradcam.testmodels.OutputActivation;
+import sc.fiji.gradcam.testmodels.SaveStyle;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
 
 /**
@@ -55,6 +59,29 @@ class GradientsTest extends WithBuiltModels {
         LoadedModel twin = models.get(spec.withDtype(ModelDType.FLOAT64)).loaded();
         double[] x = Runs.random(m, 1, 17, 0, 1);
         assertAllBelow(checkAll(m, twin, x, 1, 1e-5, 1e-5, 16, 0.01, 8), 1e-2, spec.name());
+    }
+
+    static Stream<TestModelSpec> singleUnitFloat64() {
+        return Arrays.stream(Architecture.values()).flatMap(a -> Arrays.stream(SaveStyle.values())
+                .map(s -> BuiltModels.singleUnit(a, s, OutputActivation.SIGMOID).withDtype(ModelDType.FLOAT64)));
+    }
+
+    /**
+     * A single-unit binary model (logit z) has two classes with scores -z and z (and their sigmoids, log-sigmoids):
+     * the gradients of both classes and every score kind match finite differences of those per-class scores.
+     */
+    @ParameterizedTest
+    @MethodSource("singleUnitFloat64")
+    void singleUnitModelsMatchFiniteDifferencesForBothClasses(TestModelSpec spec) {
+        LoadedModel m = models.get(spec).loaded();
+        assertEquals(2, m.classes());
+        double[] x = Runs.random(m, 1, 17, 0, 1);
+        for (ScoreKind kind : ScoreKind.values()) {
+            for (int c = 0; c < 2; c++) {
+                assertAllBelow(checkAll(m, m, kind, x, c, 1e-5, 1e-5, 16, 0.01, 4), 1e-3,
+                        spec.name() + " " + kind + " class " + c);
+            }
+        }
     }
 
     static Stream<String> realModels() {
@@ -102,15 +129,22 @@ class GradientsTest extends WithBuiltModels {
     }
 
     /**
-     * d logit[c] / d input and d logit[c] / d layer of {@code m} for one image {@code x}, against finite differences
+     * d score[c] / d input and d score[c] / d layer of {@code m} (the logit score) for one image {@code x}, against
+     * finite differences
      * of {@code fd} (m itself or its float64 twin): per entry (the 16 largest |g|, {@code random} random ones; the
      * layer also 16 random ones) and along {@code directions} random directions. The layer step is {@code hLayer}
      * times the largest activation.
      */
     static List<Check> checkAll(LoadedModel m, LoadedModel fd, double[] x, int c, double hInput, double hLayer,
             int random, double floor, int directions) {
+        return checkAll(m, fd, ScoreKind.LOGIT, x, c, hInput, hLayer, random, floor, directions);
+    }
+
+    /** Like the above for the score {@code kind}: finite differences of column c of the per-class scores. */
+    static List<Check> checkAll(LoadedModel m, LoadedModel fd, ScoreKind kind, double[] x, int c, double hInput,
+            double hLayer, int random, double floor, int directions) {
         ServingGraph s = m.serving();
-        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.classes());
+        ClassScore score = ClassScore.build(s, kind, Runs.scope("score"), m.outputUnits());
         Layer layer = m.catalog().defaultLayer();
         Output<?>[] g = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(s.input()),
                 s.tensor(layer.tensorName()));
@@ -124,15 +158,17 @@ class GradientsTest extends WithBuiltModels {
         assertEquals(a.length, ashape[1] * ashape[2] * ashape[3], "layer shape " + layer);
         assertTrue(Tf.maxAbs(dx) > 0 && Tf.maxAbs(dA) > 0, "zero gradient");
 
-        TensorName logits = fd == m ? score.logits() : ClassScore.findLogits(fd.serving(), new String[1]);
+        ClassScore fdScore = fd == m ? score : ClassScore.build(fd.serving(), kind, Runs.scope("score"),
+                fd.outputUnits());
+        TensorName scores = TensorName.parse(fdScore.scores().op().name() + ":0");
         Layer fdLayer = fd.catalog().defaultLayer();
         if (fd != m) {
             assertEquals(layer.channels(), fdLayer.channels());
             a = Runs.run(fd, x, 1, null, -1, fdLayer.tensor()).get(0);
         }
-        Probe in = new Probe(fd, fd.serving().input(), x, Runs.inputShape(m, 1), logits, c);
+        Probe in = new Probe(fd, fd.serving().input(), x, Runs.inputShape(m, 1), scores, c);
         // activations that are exactly 0 (after a ReLU) tie in the max-pool windows downstream: not checked
-        Probe at = new Probe(fd, fdLayer.tensorName(), a, ashape, logits, c);
+        Probe at = new Probe(fd, fdLayer.tensorName(), a, ashape, scores, c);
         double h = hLayer * Math.max(1e-3, Tf.maxAbs(a));
         List<Check> checks = new java.util.ArrayList<>(List.of(
                 FiniteDifferences.entries(in, dx, FiniteDifferences.choose(dx, null, 16, random, 5), hInput, floor),

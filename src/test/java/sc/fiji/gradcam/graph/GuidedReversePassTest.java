@@ -21,19 +21,27 @@ import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.TinyModels;
+import sc.fiji.gradcam.testmodels.Architecture;
 import sc.fiji.gradcam.testmodels.ModelDType;
+import sc.fiji.gradcam.testmodels.OutputActivation;
+import sc.fiji.gradcam.testmodels.SaveStyle;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
 
 /**
  * The per-op reverse pass: without the guided rule it reproduces TF's whole-graph gradient on every test
- * architecture, both save styles, and every real model; with it, it differs wherever ReLUs gate negative
- * upstream gradients; on a hand-made graph it gives exactly relu(g)·[x&gt;0] (and ·[x&lt;6] for ReLU6).
+ * architecture, every save style, single-unit binary heads (both classes), and every real model; with it, it
+ * differs wherever ReLUs gate negative upstream gradients; on a hand-made graph it gives exactly relu(g)·[x&gt;0] (and ·[x&lt;6] for ReLU6).
  */
 class GuidedReversePassTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> specs() {
-        return Stream.concat(BuiltModels.allSmall(ModelDType.FLOAT32, true).stream(),
-                BuiltModels.allSmall(ModelDType.FLOAT64, false).stream());
+        return Stream.of(BuiltModels.allSmall(ModelDType.FLOAT32, true).stream(),
+                BuiltModels.allSmall(ModelDType.FLOAT64, false).stream(),
+                // single-unit binary heads: the pass starts at the logit z with d score / dz = -1 or 1
+                Stream.of(SaveStyle.values()).map(s -> BuiltModels.singleUnit(Architecture.RESIDUAL, s,
+                        OutputActivation.SIGMOID)),
+                Stream.of(BuiltModels.singleUnit(Architecture.MOBILENET, SaveStyle.FUNCTION_CALL,
+                        OutputActivation.NONE).withDtype(ModelDType.FLOAT64))).flatMap(s -> s);
     }
 
     @ParameterizedTest
@@ -57,13 +65,13 @@ class GuidedReversePassTest extends WithBuiltModels {
     /** plain (per-op, guided=false) == Gradients.of; guided != plain; for {@code batch} images. */
     static void compare(LoadedModel m, double[] x, int batch, String name) {
         ServingGraph s = m.serving();
-        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.classes());
+        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
         Output<?> whole = Gradients.of(s, score.score().asOutput(), Runs.scope("whole"), s.tensor(s.input()))[0];
         Output<?> dLogits = Gradients.of(s, score.score().asOutput(), Runs.scope("dlogits"),
                 s.tensor(score.logits()))[0];
         Output<?> plain = GuidedReversePass.build(s, score.logits(), dLogits, Runs.scope("plain"), false);
         Output<?> guided = GuidedReversePass.build(s, score.logits(), dLogits, Runs.scope("guided"), true);
-        for (int c : new int[] {-1, m.classes() - 1}) {
+        for (int c : m.singleUnitBinary() ? new int[] {-1, 0, 1} : new int[] {-1, m.classes() - 1}) {
             List<double[]> r = Runs.run(m, x, batch, score, c, whole, plain, guided);
             double scale = Tf.maxAbs(r.get(0));
             double diff = Tf.maxAbsDiff(r.get(0), r.get(1));

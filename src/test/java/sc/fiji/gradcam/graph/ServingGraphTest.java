@@ -94,7 +94,7 @@ class ServingGraphTest extends WithBuiltModels {
                 m.serving().signatureOutput().toString());
         double scale = Math.max(1, Tf.maxAbs(r.get(1)));
         double err = Tf.maxAbsDiff(r.get(0), r.get(1));
-        assertEquals(batch * m.classes(), r.get(0).length);
+        assertEquals(batch * m.outputUnits(), r.get(0).length);
         assertTrue(err <= 1e-5 * scale, "inlined output differs by " + err);
         return err;
     }

@@ -158,6 +158,16 @@ class ModelLoaderErrorsTest {
         fails(good.dir(), ModelOptions.defaults().withOutput("scores"), "'scores'", "probabilities");
     }
 
+    /** A softmax over a [batch, 1] output is 1 for every image: refused, with the binary heads that work. */
+    @Test
+    void softmaxOverOneUnitIsRefused() throws IOException {
+        Path tiny = TinyModels.redVersusGreen(tmp.resolve("softmax-one-unit"), "Softmax");
+        fails(tiny, ModelOptions.defaults(), "softmax over a single unit", "[batch, 1]", "sigmoid");
+        Path built = TestModels.buildIn(TestModelSpec.of(Architecture.GAP, SaveStyle.KERAS3_EXPORT).withInput(8, 8, 1)
+                .withClasses(1).withSoftmax(true), tmp).dir();
+        fails(built, ModelOptions.defaults(), "softmax over a single unit", "output_0", "sigmoid");
+    }
+
     @Test
     void inputOfRankTwoIsNotAnImage() throws IOException {
         Path dir = TinyModels.write(tmp.resolve("vector"), new long[] {-1, 4}, new long[] {-1, 2},

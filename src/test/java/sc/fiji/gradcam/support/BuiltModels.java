@@ -9,6 +9,7 @@ import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.testmodels.Architecture;
 import sc.fiji.gradcam.testmodels.ModelDType;
+import sc.fiji.gradcam.testmodels.OutputActivation;
 import sc.fiji.gradcam.testmodels.SaveStyle;
 import sc.fiji.gradcam.testmodels.TestModel;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
@@ -39,7 +40,7 @@ public final class BuiltModels implements AutoCloseable {
         });
     }
 
-    /** Small specs (16×16, 3 classes, 4 filters) for every architecture in both styles and the given type. */
+    /** Small specs (16×16, 3 classes, 4 filters) for every architecture in every style and the given type. */
     public static List<TestModelSpec> allSmall(ModelDType dtype, boolean softmax) {
         List<TestModelSpec> list = new ArrayList<>();
         for (Architecture a : Architecture.values()) {
@@ -48,6 +49,11 @@ public final class BuiltModels implements AutoCloseable {
             }
         }
         return list;
+    }
+
+    /** Like {@link #small} with one output unit: a binary classifier with a sigmoid or a raw logit. */
+    public static TestModelSpec singleUnit(Architecture a, SaveStyle s, OutputActivation activation) {
+        return small(a, s).withClasses(1).withActivation(activation);
     }
 
     public static TestModelSpec small(Architecture a, SaveStyle s) {

@@ -1,6 +1,10 @@
 package sc.fiji.gradcam.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import sc.fiji.gradcam.explain.ExplainRequest;
+import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
@@ -37,5 +41,28 @@ public final class Cam {
             cam[p] = Math.max(0, s);
         }
         return cam;
+    }
+
+    /**
+     * On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so Grad-CAM = CAM/Z (Z = positions): asserts that the raw Grad-CAM of
+     * {@code e} times Z equals {@code cam} (correlation above 0.9999, max error below 1e-5 of max CAM, and raw max
+     * = max CAM / Z). {@code cam} must not be all zero.
+     */
+    public static void assertGradCamIsCamOverZ(Explanation e, double[] cam, String what) {
+        float[] data = e.gradcamRaw().data();
+        double[] raw = new double[data.length];
+        int z = raw.length;
+        double[] scaled = new double[z];
+        for (int p = 0; p < z; p++) {
+            raw[p] = data[p];
+            scaled[p] = raw[p] * z;
+        }
+        double camMax = Tf.maxAbs(cam);
+        double corr = Tf.correlation(raw, cam);
+        double err = Tf.maxAbsDiff(scaled, cam) / camMax;
+        System.out.printf("CAM %s: correlation %.8f, max |Z·GradCAM - CAM| / max CAM %.3g%n", what, corr, err);
+        assertTrue(corr > 0.9999, what + ": correlation " + corr);
+        assertTrue(err < 1e-5, what + ": Grad-CAM·Z differs from CAM by " + err);
+        assertEquals(camMax / z, e.rawMax(), 1e-5 * camMax / z, what + ": raw max");
     }
 }

@@ -14,7 +14,7 @@ import sc.fiji.gradcam.graph.TensorName;
 import sc.fiji.gradcam.model.LoadedModel;
 
 /**
- * Central finite differences of one logit of a loaded model with respect to the image input or to a
+ * Central finite differences of one class score of a loaded model with respect to the image input or to a
  * layer tensor fed directly (TensorFlow lets a run feed any tensor; everything upstream is then pruned).
  * All perturbed copies go through the graph in one batch. Points where the forward and the backward
  * difference disagree (a ReLU kink or a max-pool tie crossed by the step) are skipped.
@@ -30,8 +30,11 @@ public final class FiniteDifferences {
         }
     }
 
-    /** Where the tensor is and what the model computes from it. */
-    public record Probe(LoadedModel model, TensorName feed, double[] x, long[] shape, TensorName logits, int c) {}
+    /**
+     * Where the tensor is and what the model computes from it: column {@code c} of {@code scores} [batch, classes]
+     * (the logits, or a {@link sc.fiji.gradcam.graph.ClassScore#scores() ClassScore's} per-class scores).
+     */
+    public record Probe(LoadedModel model, TensorName feed, double[] x, long[] shape, TensorName scores, int c) {}
 
     /** Forward and backward differences further apart than this (relative) mean the step crossed a kink. */
     static final double KINK = 0.05;
@@ -114,7 +117,7 @@ public final class FiniteDifferences {
         void apply(int k, double[] copy);
     }
 
-    /** Runs x, then x+ and x- for each of n perturbations, in one batch; returns the logits [2n+1, K]. */
+    /** Runs x, then x+ and x- for each of n perturbations, in one batch; returns the scores [2n+1, K]. */
     private static double[] run(Probe p, int n, Perturb plus, Perturb minus) {
         int len = p.x().length;
         int batch = 2 * n + 1;
@@ -133,7 +136,7 @@ public final class FiniteDifferences {
         Session.Runner runner = p.model().serving().session().runner();
         try (Tensor t = Tf.tensor(all, shape, dtype)) {
             runner.feed(p.feed().toString(), t);
-            try (Result r = runner.fetch(p.logits().toString()).run()) {
+            try (Result r = runner.fetch(p.scores().toString()).run()) {
                 return Tf.doubles(r.get(0));
             }
         }

@@ -60,6 +60,27 @@ public final class TinyModels {
         }
     }
 
+    /**
+     * A single-unit binary classifier with a known logit: RGB 16×16 → 1×1 conv picking red and green → ReLU
+     * ({@code features}) → global average → {@code z = mean(red) - mean(green)} (in the model's range, 0:1 by
+     * default) → {@code activation} ({@code Sigmoid}, {@code Softmax} or empty: the raw logit), output [batch, 1].
+     */
+    public static Path redVersusGreen(Path dir, String activation) {
+        return write(dir, new long[] {-1, 16, 16, 3}, new long[] {-1, 1}, (Ops tf, Operand<TFloat32> x) -> {
+            float[][][][] k = {{{{1, 0}, {0, 1}, {0, 0}}}};
+            Operand<TFloat32> conv = tf.nn.conv2d(x, tf.constant(k), List.of(1L, 1L, 1L, 1L), "SAME");
+            Operand<TFloat32> a = tf.withName("features").nn.relu(conv);
+            Operand<TFloat32> gap = tf.math.mean(a, tf.constant(new int[] {1, 2}));
+            Operand<TFloat32> z = tf.withName("logit").linalg.matMul(gap, tf.constant(new float[][] {{1}, {-1}}));
+            return switch (activation) {
+                case "Sigmoid" -> tf.math.sigmoid(z);
+                case "Softmax" -> tf.nn.softmax(z);
+                case "" -> z;
+                default -> throw new IllegalArgumentException(activation);
+            };
+        });
+    }
+
     /** Writes a SavedModel proto for {@code graph} with one signature. */
     public static Path write(Path dir, GraphDef graph, String input, long[] inputShape, String output,
             long[] outputShape, List<String> tags, String signature) {

@@ -88,7 +88,7 @@ public final class BenchmarkModels {
     private static Bodies.Body head(Net n, TestModelSpec s, Output<?> last, long[] lastShape, Output<?> features,
             long in) {
         Output<?> logits = n.dense("predictions", features, in, s.classes());
-        Output<?> out = s.softmax() ? n.softmax("predictions", logits) : logits;
+        Output<?> out = n.activation("predictions", logits, s.activation());
         return new Bodies.Body(out, last, lastShape, "predictions");
     }
 

@@ -34,7 +34,7 @@ final class Bodies {
 
     private static Output<?> head(Net n, TestModelSpec s, Output<?> features, long in) {
         Output<?> logits = n.dense("dense", features, in, s.classes());
-        return s.softmax() ? n.softmax("dense", logits) : logits;
+        return n.activation("dense", logits, s.activation());
     }
 
     private static Body vgg(Net n, TestModelSpec s, Output<?> x) {

@@ -253,8 +253,14 @@ final class Net {
         return keras3 ? op("AddV2", layer + "/Add", y, b) : op("BiasAdd", layer + "/BiasAdd", y, b);
     }
 
-    Output<?> softmax(String layer, Output<?> x) {
-        return op("Softmax", layer + "/Softmax", x);
+    /** The model output from the dense logits: {@code layer/Softmax}, {@code layer/Sigmoid} or the logits. */
+    Output<?> activation(String layer, Output<?> logits, OutputActivation a) {
+        switch (a) {
+            case SOFTMAX: return op("Softmax", layer + "/Softmax", logits);
+            case SIGMOID: return op("Sigmoid", layer + "/Sigmoid", logits);
+            case NONE: return logits;
+            default: throw new AssertionError(a);
+        }
     }
 
     /** Finds a variable created so far. */

@@ -53,7 +53,7 @@ public final class TestModel {
     public TestModelSpec spec() { return spec; }
     /** Signature input key ({@code "image"}). */
     public String inputKey() { return inputKey; }
-    /** Signature output key: {@code "probabilities"} for softmax models, {@code "logits"} otherwise. */
+    /** Signature output key: {@code "probabilities"} for softmax and sigmoid models, {@code "logits"} otherwise. */
     public String outputKey() { return outputKey; }
     /** Top-level tensor behind the input key: {@code image:0} (TF1) or {@code serving_default_image:0}. */
     public String inputTensorName() { return inputTensorName; }

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * What {@link TestModels#build} should build: an immutable value with withers.
  *
- * <p>Defaults ({@link #of}): 32×32×3 input, 5 classes, 8 base filters, seed 1, float32, softmax output.
+ * <p>Defaults ({@link #of}): 32×32×3 input, 5 classes, 8 base filters, seed 1, float32, softmax output. One class
+ * ({@code withClasses(1)}) with a sigmoid or no activation is a single-unit binary classifier.
  * Two specs that differ only in {@link #style()} get identical weights.
  */
 public final class TestModelSpec {
@@ -19,13 +20,14 @@ public final class TestModelSpec {
     private final int filters;
     private final long seed;
     private final ModelDType dtype;
-    private final boolean softmax;
+    private final OutputActivation activation;
 
     private TestModelSpec(Architecture architecture, SaveStyle style, int height, int width, int channels,
-            int classes, int filters, long seed, ModelDType dtype, boolean softmax) {
+            int classes, int filters, long seed, ModelDType dtype, OutputActivation activation) {
         this.architecture = Objects.requireNonNull(architecture, "architecture");
         this.style = Objects.requireNonNull(style, "style");
         this.dtype = Objects.requireNonNull(dtype, "dtype");
+        this.activation = Objects.requireNonNull(activation, "activation");
         if (height < 4 || width < 4 || channels < 1 || classes < 1 || filters < 1) {
             throw new IllegalArgumentException("need height, width >= 4 and channels, classes, filters >= 1: "
                     + height + "x" + width + "x" + channels + ", classes " + classes + ", filters " + filters);
@@ -36,12 +38,12 @@ public final class TestModelSpec {
         this.classes = classes;
         this.filters = filters;
         this.seed = seed;
-        this.softmax = softmax;
     }
 
     /** A 32×32×3, 5-class, float32, softmax model of the given architecture and style. */
     public static TestModelSpec of(Architecture architecture, SaveStyle style) {
-        return new TestModelSpec(architecture, style, 32, 32, 3, 5, 8, 1L, ModelDType.FLOAT32, true);
+        return new TestModelSpec(architecture, style, 32, 32, 3, 5, 8, 1L, ModelDType.FLOAT32,
+                OutputActivation.SOFTMAX);
     }
 
     public Architecture architecture() { return architecture; }
@@ -54,40 +56,46 @@ public final class TestModelSpec {
     public int filters() { return filters; }
     public long seed() { return seed; }
     public ModelDType dtype() { return dtype; }
-    /** True: output is Softmax(logits); false: output is the logits (dense BiasAdd). */
-    public boolean softmax() { return softmax; }
+    /** True: output is Softmax(logits); false: a sigmoid or the logits (see {@link #activation()}). */
+    public boolean softmax() { return activation == OutputActivation.SOFTMAX; }
+    public OutputActivation activation() { return activation; }
 
     public TestModelSpec withArchitecture(Architecture a) {
-        return new TestModelSpec(a, style, height, width, channels, classes, filters, seed, dtype, softmax);
+        return new TestModelSpec(a, style, height, width, channels, classes, filters, seed, dtype, activation);
     }
 
     public TestModelSpec withStyle(SaveStyle s) {
-        return new TestModelSpec(architecture, s, height, width, channels, classes, filters, seed, dtype, softmax);
+        return new TestModelSpec(architecture, s, height, width, channels, classes, filters, seed, dtype, activation);
     }
 
     /** Input size H×W×C (e.g. 224, 224, 3 for the benchmark, 28, 28, 1 for MNIST-like). */
     public TestModelSpec withInput(int h, int w, int c) {
-        return new TestModelSpec(architecture, style, h, w, c, classes, filters, seed, dtype, softmax);
+        return new TestModelSpec(architecture, style, h, w, c, classes, filters, seed, dtype, activation);
     }
 
     public TestModelSpec withClasses(int k) {
-        return new TestModelSpec(architecture, style, height, width, channels, k, filters, seed, dtype, softmax);
+        return new TestModelSpec(architecture, style, height, width, channels, k, filters, seed, dtype, activation);
     }
 
     public TestModelSpec withFilters(int f) {
-        return new TestModelSpec(architecture, style, height, width, channels, classes, f, seed, dtype, softmax);
+        return new TestModelSpec(architecture, style, height, width, channels, classes, f, seed, dtype, activation);
     }
 
     public TestModelSpec withSeed(long s) {
-        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, s, dtype, softmax);
+        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, s, dtype, activation);
     }
 
     public TestModelSpec withDtype(ModelDType d) {
-        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, seed, d, softmax);
+        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, seed, d, activation);
     }
 
+    /** True: Softmax output; false: the logits. */
     public TestModelSpec withSoftmax(boolean s) {
-        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, seed, dtype, s);
+        return withActivation(s ? OutputActivation.SOFTMAX : OutputActivation.NONE);
+    }
+
+    public TestModelSpec withActivation(OutputActivation a) {
+        return new TestModelSpec(architecture, style, height, width, channels, classes, filters, seed, dtype, a);
     }
 
     /** Input shape with unknown batch: {@code [-1, H, W, C]}. */
@@ -98,7 +106,8 @@ public final class TestModelSpec {
     /** A short name usable as a folder name, e.g. {@code gap-function_call-32x32x3-k5-float32-softmax-s1}. */
     public String name() {
         return (architecture + "-" + style + "-" + height + "x" + width + "x" + channels + "-k" + classes + "-f"
-                + filters + "-" + dtype + "-" + (softmax ? "softmax" : "logits") + "-s" + seed).toLowerCase();
+                + filters + "-" + dtype + "-" + (activation == OutputActivation.NONE ? "logits" : activation) + "-s"
+                + seed).toLowerCase();
     }
 
     @Override
@@ -109,12 +118,12 @@ public final class TestModelSpec {
         TestModelSpec s = (TestModelSpec) o;
         return architecture == s.architecture && style == s.style && height == s.height && width == s.width
                 && channels == s.channels && classes == s.classes && filters == s.filters && seed == s.seed
-                && dtype == s.dtype && softmax == s.softmax;
+                && dtype == s.dtype && activation == s.activation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(architecture, style, height, width, channels, classes, filters, seed, dtype, softmax);
+        return Objects.hash(architecture, style, height, width, channels, classes, filters, seed, dtype, activation);
     }
 
     @Override

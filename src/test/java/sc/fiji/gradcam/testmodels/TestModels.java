@@ -37,7 +37,8 @@ import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /**
  * Builds small, seeded image-classifier SavedModels with TF Java, in the two layouts real exports have
- * ({@link SaveStyle}). Input: NHWC placeholder {@code [-1,H,W,C]}; output {@code [-1,K]} softmax or logits;
+ * ({@link SaveStyle}). Input: NHWC placeholder {@code [-1,H,W,C]}; output {@code [-1,K]} softmax, sigmoid or logits
+ * (K = 1: a single-unit binary classifier);
  * tag {@code serve}, signature {@code serving_default} with keys {@code image} → {@code probabilities} /
  * {@code logits}. Weights are resource variables stored in {@code variables/} and restored by the loader.
  *
@@ -303,8 +304,13 @@ public final class TestModels {
             throws IOException {
         Map<String, Output<?>[]> signatures = new LinkedHashMap<>();
         signatures.put(TestModel.SIGNATURE_KEY, new Output<?>[] {image, out});
-        return finish(spec, dir, top, net, handles, INPUT_KEY, spec.softmax() ? "probabilities" : "logits", signatures,
+        return finish(spec, dir, top, net, handles, INPUT_KEY, outputKey(spec), signatures,
                 body, convFunction, functions);
+    }
+
+    /** {@code probabilities} after a softmax or sigmoid, else {@code logits}. */
+    static String outputKey(TestModelSpec spec) {
+        return spec.activation() == OutputActivation.NONE ? "logits" : "probabilities";
     }
 
     /** {@code signatures}: key → {input, output}; the {@code serving_default} entry is the TestModel's. */
