@@ -1,9 +1,12 @@
 package sc.fiji.gradcam.cli;
 
+import ij.ImagePlus;
+import ij.measure.Calibration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +25,12 @@ import sc.fiji.gradcam.explain.PreprocessingOptions;
 import sc.fiji.gradcam.graph.ScoreKind;
 import sc.fiji.gradcam.image.ColorMap;
 import sc.fiji.gradcam.image.InputImage;
+import sc.fiji.gradcam.io.ExplainedImage;
 import sc.fiji.gradcam.io.ExplanationWriter;
 import sc.fiji.gradcam.io.ImageFiles;
 import sc.fiji.gradcam.io.ImagePlusImages;
 import sc.fiji.gradcam.io.Montage;
+import sc.fiji.gradcam.io.PredictionsCsv;
 import sc.fiji.gradcam.model.ModelLoader;
 
 /** {@code gradcam explain}: maps for an image or a folder of images, with files, CSV and JSON. */
@@ -101,8 +106,6 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final Map<Path, Integer> fileIndex = new java.util.HashMap<>();
-
     @Override
     public Integer call() throws IOException {
         Set<Method> chosen = Method.parseList(methods);
@@ -117,9 +120,6 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--image " + image + " does not exist.");
         }
         List<Path> files = ImageFiles.list(image, glob);
-        for (int i = 0; i < files.size(); i++) {
-            fileIndex.put(files.get(i), i);
-        }
         if (files.isEmpty()) {
             throw new IllegalArgumentException("No image files (" + ImageFiles.EXTENSIONS + ") in " + image + ".");
         }
@@ -134,18 +134,17 @@ final class ExplainCommand implements Callable<Integer> {
             report = new Report(modelArgs.path().toString(), layerName, loadMs);
             report.preprocessing(request.preprocessing().resolve(explainer.model()),
                     request.preprocessing().inputRange(explainer.model()));
-            ExplanationWriter writer = new ExplanationWriter(out, colours, opacity, overwrite);
             Montage montageRows = montage == null ? null : new Montage(colours, opacity);
             ProgressBar progress = new ProgressBar(System.err, files.size(), quiet);
-            int done = 0;
-            for (int start = 0; start < files.size(); start += Math.max(1, batch)) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + Math.max(1, batch)));
-                processChunk(explainer, request, chunk, writer, report, montageRows);
-                done += chunk.size();
-                progress.update(done);
+            try (ExplanationWriter writer = new ExplanationWriter(out, PredictionsCsv.CLI, colours, opacity)) {
+                int done = 0;
+                for (int start = 0; start < files.size(); start += Math.max(1, batch)) {
+                    List<Path> chunk = files.subList(start, Math.min(files.size(), start + Math.max(1, batch)));
+                    processChunk(explainer, request, chunk, writer, report, montageRows);
+                    done += chunk.size();
+                    progress.update(done);
+                }
             }
-            Files.createDirectories(out);
-            report.writeCsv(out.resolve("predictions.csv"));
             report.writeJson(out.resolve("summary.json"));
             if (montageRows != null) {
                 montageRows.write(montage);
@@ -160,71 +159,90 @@ final class ExplainCommand implements Callable<Integer> {
         return report.errors() > 0 ? 1 : 0;
     }
 
+    /** An image read for explaining: its first plane and its spatial calibration. */
+    private record Opened(InputImage image, Calibration calibration) {}
+
+    /**
+     * Explains a chunk of files in one session run and records each file's outcome in file order (the CSV is
+     * written as it goes). A file whose outputs exist (without --overwrite) or that cannot be read is an error
+     * entry; a request the batch refuses is retried file by file to find the one at fault.
+     */
     private void processChunk(Explainer explainer, ExplainRequest request, List<Path> chunk,
-            ExplanationWriter writer, Report report, Montage montageRows) {
-        List<Path> ok = new ArrayList<>();
-        List<InputImage> images = new ArrayList<>();
-                for (Path file : chunk) {
-            report.at(fileIndex.getOrDefault(file, 0));
+            ExplanationWriter writer, Report report, Montage montageRows) throws IOException {
+        Map<Path, Opened> opened = new LinkedHashMap<>();
+        Map<Path, String> errors = new HashMap<>();
+        for (Path file : chunk) {
             try {
-                Map<String, Path> plan = plan(writer, file, request);
-                List<Path> existing = writer.existing(plan);
-                if (!existing.isEmpty()) {
-                    throw new IOException("outputs exist already (" + existing.get(0).getFileName()
-                            + "); use --overwrite or another --out");
-                }
-                InputImage img = ImagePlusImages.toInput(ImageFiles.open(file), 1);
-                ok.add(file);
-                images.add(img);
+                refuseExisting(file, request);
+                ImagePlus imp = ImageFiles.open(file);
+                opened.put(file, new Opened(ImagePlusImages.toInput(imp, 1), imp.getCalibration()));
             } catch (IOException | RuntimeException e) {
-                report.addError(file, e.getMessage());
+                errors.put(file, e.getMessage());
             }
         }
-        if (images.isEmpty()) {
-            return;
-        }
-        List<List<Explanation>> results;
-        try {
-            results = explainer.explain(images, request);
-        } catch (IllegalArgumentException e) {
-            if (images.size() == 1) {
-                report.at(fileIndex.getOrDefault(ok.get(0), 0));
-                report.addError(ok.get(0), e.getMessage());
-                return;
-            }
-            for (int i = 0; i < images.size(); i++) {
-                processChunk(explainer, request, List.of(ok.get(i)), writer, report, montageRows);
-            }
-            return;
-        }
-        for (int i = 0; i < ok.size(); i++) {
-            report.at(fileIndex.getOrDefault(ok.get(i), 0));
-            for (int j = 0; j < results.get(i).size(); j++) {
-                Explanation e = results.get(i).get(j);
-                try {
-                    long s = System.nanoTime();
-                    Map<String, Path> plan = writer.plan(name(ok.get(i), request.targets().get(j), request),
-                            request.methods());
-                    Map<String, Path> written = writer.write(images.get(i), e, plan, ok.get(i).getFileName().toString());
-                    Map<String, Double> timings = new LinkedHashMap<>(e.timingsMs());
-                    timings.put("write", (System.nanoTime() - s) / 1e6);
-                    report.add(ok.get(i), e, written, timings);
-                    if (montageRows != null) {
-                        montageRows.add(ok.get(i).getFileName().toString(), images.get(i), e);
+        List<List<Explanation>> results = List.of();
+        if (!opened.isEmpty()) {
+            try {
+                results = explainer.explain(opened.values().stream().map(Opened::image).toList(), request);
+            } catch (IllegalArgumentException e) {
+                if (opened.size() > 1) {
+                    for (Path file : chunk) {
+                        processChunk(explainer, request, List.of(file), writer, report, montageRows);
                     }
-                } catch (IOException ex) {
-                    report.addError(ok.get(i), "could not write outputs: " + ex.getMessage());
+                    return;
                 }
+                errors.put(opened.keySet().iterator().next(), e.getMessage());
+            }
+        }
+        var next = results.iterator();
+        for (Path file : chunk) {
+            if (errors.containsKey(file)) {
+                fail(file, errors.get(file), writer, report);
+            } else {
+                record(file, opened.get(file), next.next(), request, writer, report, montageRows);
             }
         }
     }
 
-    private Map<String, Path> plan(ExplanationWriter writer, Path file, ExplainRequest request) {
-        Map<String, Path> all = new LinkedHashMap<>();
-        for (String t : request.targets()) {
-            all.putAll(writer.plan(name(file, t, request), request.methods()));
+    private void refuseExisting(Path file, ExplainRequest request) throws IOException {
+        if (overwrite) {
+            return;
         }
-        return all;
+        List<Path> planned = new ArrayList<>();
+        for (String t : request.targets()) {
+            planned.addAll(ExplanationWriter.plan(out, name(file, t, request), request.methods()).values());
+        }
+        List<Path> existing = ExplanationWriter.existing(planned);
+        if (!existing.isEmpty()) {
+            throw new IOException("outputs exist already (" + existing.get(0).getFileName()
+                    + "); use --overwrite or another --out");
+        }
+    }
+
+    /** Writes one file's maps per target and adds them to the report and montage. */
+    private void record(Path file, Opened image, List<Explanation> perTarget, ExplainRequest request,
+            ExplanationWriter writer, Report report, Montage montageRows) throws IOException {
+        for (int j = 0; j < perTarget.size(); j++) {
+            Explanation e = perTarget.get(j);
+            try {
+                long s = System.nanoTime();
+                Map<String, Path> written = writer.write(new ExplainedImage(file, name(file, request.targets().get(j),
+                        request), image.image(), image.calibration(), List.of(0), List.of(e)));
+                Map<String, Double> timings = new LinkedHashMap<>(e.timingsMs());
+                timings.put("write", (System.nanoTime() - s) / 1e6);
+                report.add(file, e, written, timings);
+                if (montageRows != null) {
+                    montageRows.add(file.getFileName().toString(), image.image(), e);
+                }
+            } catch (IOException ex) {
+                fail(file, "could not write outputs: " + ex.getMessage(), writer, report);
+            }
+        }
+    }
+
+    private static void fail(Path file, String message, ExplanationWriter writer, Report report) throws IOException {
+        report.addError(file, message);
+        writer.failed(file, message);
     }
 
     private static String name(Path file, String target, ExplainRequest request) {

@@ -1,7 +1,6 @@
 package sc.fiji.gradcam.cli;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,8 @@ import sc.fiji.gradcam.explain.Prediction;
 import sc.fiji.gradcam.image.Preprocessing;
 
 /**
- * The summary of an explain run: one entry per image and target, as JSON (the scripted contract),
- * CSV and text. Entries hold only small values, so memory stays bounded over thousands of images.
+ * The summary of an explain run: one entry per image and target, in the order they are added, as JSON (the
+ * scripted contract) and text. Entries hold only small values, so memory stays bounded over thousands of images.
  */
 final class Report {
 
@@ -41,27 +40,6 @@ final class Report {
         range = r;
     }
 
-    /** Entries are kept in the order of the files given (errors found early would otherwise come first). */
-    private final java.util.TreeMap<Integer, List<Map<String, Object>>> byFile = new java.util.TreeMap<>();
-    private int position;
-
-    /** Sets the position of the next entries: the index of the file they belong to. */
-    void at(int filePosition) {
-        position = filePosition;
-    }
-
-    private void keep(Map<String, Object> o) {
-        byFile.computeIfAbsent(position, k -> new ArrayList<>()).add(o);
-        images.clear();
-    }
-
-    private List<Map<String, Object>> images() {
-        if (images.isEmpty()) {
-            byFile.values().forEach(images::addAll);
-        }
-        return images;
-    }
-
     void add(Path file, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
@@ -81,11 +59,11 @@ final class Report {
         outputs.forEach((k, v) -> outs.put(k, v.toString()));
         o.put("outputs", outs);
         Map<String, Double> t = new LinkedHashMap<>();
-        t.put("load", byFile.isEmpty() ? loadMs : 0.0);
+        t.put("load", images.isEmpty() ? loadMs : 0.0);
         t.putAll(timings);
         o.put("timings_ms", t);
         o.put("error", null);
-        keep(o);
+        images.add(o);
     }
 
     void addError(Path file, String message) {
@@ -93,7 +71,7 @@ final class Report {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
         o.put("error", message == null ? "unknown error" : message);
-        keep(o);
+        images.add(o);
     }
 
     int errors() {
@@ -120,28 +98,12 @@ final class Report {
             o.put("input_range_source", range.source());
             o.put("input_range_reason", range.reason());
         }
-        o.put("images", images());
+        o.put("images", images);
         return Json.write(o);
     }
 
     void writeJson(Path file) throws IOException {
         Files.writeString(file, json() + "\n", StandardCharsets.UTF_8);
-    }
-
-    @SuppressWarnings("unchecked")
-    void writeCsv(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,"
-                    + "raw_max,error\n");
-            for (Map<String, Object> o : images()) {
-                Map<String, Object> p = (Map<String, Object>) o.get("predicted");
-                Map<String, Object> t = (Map<String, Object>) o.get("target");
-                w.write(String.join(",", csv(o.get("image")), p == null ? "" : csv(p.get("index")),
-                        p == null ? "" : csv(p.get("label")), p == null ? "" : csv(p.get("probability")),
-                        t == null ? "" : csv(t.get("index")), t == null ? "" : csv(t.get("label")),
-                        csv(o.get("raw_max")), csv(o.get("error"))) + "\n");
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")
@@ -151,7 +113,7 @@ final class Report {
             b.append("Preprocessing: ").append(preprocessing.describe()).append(" (").append(range.source())
                     .append(": ").append(range.reason()).append(")").append(System.lineSeparator());
         }
-        for (Map<String, Object> o : images()) {
+        for (Map<String, Object> o : images) {
             Path name = Path.of(String.valueOf(o.get("image"))).getFileName();
             if (o.get("error") != null) {
                 b.append(String.format(Locale.ROOT, "%-40s ERROR %s%n", name, o.get("error")));
@@ -162,14 +124,7 @@ final class Report {
             b.append(String.format(Locale.ROOT, "%-40s %s (%.3f)  explained: %s%s%n", name, p.get("label"),
                     (Double) p.get("probability"), t.get("label"), o.get("note") != null ? "  [empty map]" : ""));
         }
-        b.append(images().size() - errors).append(" explained, ").append(errors).append(" failed");
+        b.append(images.size() - errors).append(" explained, ").append(errors).append(" failed");
         return b.toString();
-    }
-
-    private static String csv(Object v) {
-        if (v == null) {
-            return "";
-        }
-        return sc.fiji.gradcam.io.Csv.cell(v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString());
     }
 }

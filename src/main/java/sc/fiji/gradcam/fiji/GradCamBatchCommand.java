@@ -1,105 +1,91 @@
 package sc.fiji.gradcam.fiji;
 
-import sc.fiji.gradcam.image.ColorMap;
-
 import ij.IJ;
 import ij.ImagePlus;
 import ij.io.Opener;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explainer;
+import sc.fiji.gradcam.image.ColorMap;
+import sc.fiji.gradcam.io.ExplanationWriter;
+import sc.fiji.gradcam.io.ImageFiles;
+import sc.fiji.gradcam.io.PredictionsCsv;
 
 /**
- * Grad-CAM of every image in a folder (every plane of stacks), written by {@link BatchWriter}. Existing
- * outputs are kept unless {@code overwrite}; unreadable files are reported and skipped; cancellable
- * between images (Esc in Fiji).
+ * Grad-CAM of every image in a folder (every plane of stacks), written by {@link ExplanationWriter} like the
+ * CLI's files, with the batch's {@code predictions.csv} columns (a row per plane). Nothing is written when any
+ * output exists already, unless {@code overwrite}; unreadable files are reported and skipped; cancellable between
+ * images (Esc in Fiji).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM Batch...")
-public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutputs {
-
-    @Parameter private ModelCache cache;
-    @Parameter private StatusService status;
-    @Parameter private LogService log;
+public class GradCamBatchCommand extends ExplanationParameters {
 
     @Parameter(label = "Input folder", style = FileWidget.DIRECTORY_STYLE) private File input;
     @Parameter(label = "Output folder", style = FileWidget.DIRECTORY_STYLE) private File output;
-    @Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE) private File model = ModelCache.defaultModel();
-    @Parameter(label = "Target class", persist = false) private String target = "auto";
-    @Parameter(label = "Layer", persist = false) private String layer = "auto";
-    @Parameter(label = "Methods", persist = false) private String methods = "gradcam,guided-gradcam";
-    @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
-    private String score = "logit";
-    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
-            persist = false) private String size = "auto";
-    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
-            + "input size; auto: gradcam.properties, else stretch", persist = false) private String resize = "auto";
-    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected from the graph, else 0:1) "
-            + "or MIN:MAX the pixel range is mapped to, e.g. 0:1, 0:255 or -1:1", persist = false)
-    private String range = "auto";
-    @Parameter(label = "Overlay opacity", min = "0", max = "1", persist = false) private double opacity = 0.5;
-    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
     @Parameter(label = "Overwrite existing outputs", persist = false) private boolean overwrite;
 
     @Parameter(type = ItemIO.OUTPUT) private int processed;
     @Parameter(type = ItemIO.OUTPUT) private int skipped;
 
+    public GradCamBatchCommand() {
+        super("Grad-CAM Batch");
+    }
+
     @Override
     public void run() {
         try {
-            ColorMap colors = ColorMap.parse(lut);
-            ExplainRequest request = RequestOptions.of(target, layer, methods, score, size, resize, range);
+            ColorMap colors = colors();
+            ExplainRequest request = request();
             List<File> files = images();
             checkOutputs(files, request);
-            Explainer explainer = cache.explainer(model);
+            Explainer explainer = explainer();
             explainer.validate(request);
-            try (BatchWriter writer = new BatchWriter(output)) {
+            try (ExplanationWriter writer = new ExplanationWriter(output.toPath(), PredictionsCsv.BATCH, colors,
+                    opacity())) {
                 for (int i = 0; i < files.size() && !stopped(); i++) {
                     status.showStatus(i, files.size(), "Grad-CAM: " + files.get(i).getName());
-                    explainOne(explainer, request, files.get(i), writer, colors);
+                    explainOne(explainer, request, files.get(i), writer);
                 }
             }
             status.showStatus(files.size(), files.size(), "Grad-CAM: " + processed + " images done");
         } catch (IOException e) {
             fail("Cannot write to " + output + ": " + e.getMessage() + ". Fix: choose a writable output folder.");
         } catch (RuntimeException e) {
-            if (!Failures.isUserError(e)) {
-                throw e;
-            }
-            fail(e.getMessage());
+            fail(e);
         }
     }
 
-    private void explainOne(Explainer explainer, ExplainRequest request, File file, BatchWriter writer,
-            ColorMap colors) throws IOException {
+    private void explainOne(Explainer explainer, ExplainRequest request, File file, ExplanationWriter writer)
+            throws IOException {
         Opener opener = new Opener();
         opener.setSilentMode(true);
         ImagePlus imp = opener.openImage(file.getPath());
         if (imp == null) {
-            log.warn("Grad-CAM batch: skipped " + file.getName() + ": not an image ImageJ can read.");
-            writer.skipped(file, "not an image ImageJ can read");
-            skipped++;
+            skip(file, "not an image ImageJ can read", writer);
             return;
         }
         try {
-            writer.write(file, imp, ImageExplanation.explain(explainer, imp, request, true, (a, b) -> {}), colors,
-                    opacity);
+            writer.write(ImageExplanation.explain(explainer, imp, request, true, (a, b) -> {}).toExplainedImage(file.toPath()));
             processed++;
         } catch (IllegalArgumentException e) {
-            log.warn("Grad-CAM batch: skipped " + file.getName() + ": " + e.getMessage());
-            writer.skipped(file, e.getMessage());
-            skipped++;
+            skip(file, e.getMessage(), writer);
         }
+    }
+
+    private void skip(File file, String reason, ExplanationWriter writer) throws IOException {
+        log.warn("Grad-CAM batch: skipped " + file.getName() + ": " + reason);
+        writer.failed(file.toPath(), reason);
+        skipped++;
     }
 
     private List<File> images() {
@@ -120,12 +106,17 @@ public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutpu
         return List.of(all);
     }
 
+    /** Refuses the batch, before anything is written, when any file it would write exists (unless overwriting). */
     private void checkOutputs(List<File> files, ExplainRequest request) {
-        List<File> existing = BatchWriter.outputs(output, files, request.methods()).stream().filter(File::exists)
-                .toList();
+        Path dir = output.toPath();
+        List<Path> planned = new ArrayList<>(List.of(dir.resolve(ExplanationWriter.PREDICTIONS)));
+        for (File f : files) {
+            planned.addAll(ExplanationWriter.plan(dir, ImageFiles.baseName(f.toPath()), request.methods()).values());
+        }
+        List<Path> existing = ExplanationWriter.existing(planned);
         if (!existing.isEmpty() && !overwrite) {
             throw new IllegalArgumentException("The output folder already holds " + existing.size() + " of the files "
-                    + "this batch writes (e.g. " + existing.get(0).getName() + "). Fix: choose an empty output "
+                    + "this batch writes (e.g. " + existing.get(0).getFileName() + "). Fix: choose an empty output "
                     + "folder, or tick 'Overwrite existing outputs' (overwrite=true).");
         }
     }
@@ -138,10 +129,5 @@ public class GradCamBatchCommand extends ContextCommand implements ShowsOwnOutpu
             log.info("Grad-CAM batch stopped after " + processed + " images: " + getCancelReason());
         }
         return isCanceled();
-    }
-
-    private void fail(String message) {
-        cancel(message);
-        Failures.report(log, "Grad-CAM Batch", message);
     }
 }

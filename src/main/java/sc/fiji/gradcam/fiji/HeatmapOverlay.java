@@ -10,7 +10,6 @@ import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.plugin.frame.RoiManager;
 import ij.process.ColorProcessor;
-import ij.process.ImageProcessor;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
@@ -106,24 +105,5 @@ public final class HeatmapOverlay {
             px[i] = colors.rgb(map.data()[i]);
         }
         return cp;
-    }
-
-    /** The input as displayed (RGB), blended with the coloured map at {@code opacity}: for saved overlays. */
-    public static ColorProcessor blend(ImageProcessor input, MapImage map, ColorMap colors, double opacity) {
-        ColorProcessor base = (ColorProcessor) input.convertToRGB();
-        int[] px = (int[]) base.getPixels();
-        double a = Math.max(0, Math.min(1, opacity));
-        for (int i = 0; i < px.length; i++) {
-            int h = colors.rgb(map.data()[i]);
-            int r = mix(px[i] >> 16, h >> 16, a);
-            int g = mix(px[i] >> 8, h >> 8, a);
-            int b = mix(px[i], h, a);
-            px[i] = (r << 16) | (g << 8) | b;
-        }
-        return base;
-    }
-
-    private static int mix(int under, int over, double a) {
-        return (int) Math.round((under & 0xff) * (1 - a) + (over & 0xff) * a);
     }
 }

@@ -1,8 +1,7 @@
 package sc.fiji.gradcam.fiji;
 
-import sc.fiji.gradcam.io.ImagePlusImages;
-
 import ij.ImagePlus;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -14,6 +13,9 @@ import sc.fiji.gradcam.explain.Explainer;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.io.ExplainedImage;
+import sc.fiji.gradcam.io.ImageFiles;
+import sc.fiji.gradcam.io.ImagePlusImages;
 
 /**
  * The explanations of an ImageJ image's planes (one target each), with the maps as ImgLib2 and ImageJ
@@ -58,7 +60,7 @@ public record ImageExplanation(ImagePlus image, List<Integer> planes, List<Expla
 
     /** The method's map of each plane; empty when it was not computed. */
     public List<MapImage> maps(Method m) {
-        return first().maps().containsKey(m) ? explanations.stream().map(e -> e.maps().get(m)).toList() : List.of();
+        return ExplainedImage.maps(explanations, m);
     }
 
     /** The method's maps as one image [x, y(, c)(, plane)]; null when it was not computed. */
@@ -87,13 +89,17 @@ public record ImageExplanation(ImagePlus image, List<Integer> planes, List<Expla
 
     /** The target's label, or {@code auto} when planes have different targets. */
     public String targetName() {
-        String t = first().target().label();
-        return explanations.stream().allMatch(e -> e.target().label().equals(t)) ? t : "auto";
+        return ExplainedImage.targetName(explanations);
     }
 
     /** The Grad-CAM-like map to overlay: Grad-CAM, else the counterfactual, else none. */
     public Method overlayMethod() {
-        return first().maps().containsKey(Method.GRADCAM) ? Method.GRADCAM
-                : first().maps().containsKey(Method.COUNTERFACTUAL) ? Method.COUNTERFACTUAL : null;
+        return ExplainedImage.overlayMethod(methods());
+    }
+
+    /** What {@link sc.fiji.gradcam.io.ExplanationWriter} writes of it, as the files of {@code file}. */
+    public ExplainedImage toExplainedImage(Path file) {
+        return new ExplainedImage(file, ImageFiles.baseName(file), ImagePlusImages.plane(image, planes.get(0)),
+                image.getCalibration(), planes, explanations);
     }
 }

@@ -4,82 +4,107 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.image.ColorMap;
 import sc.fiji.gradcam.image.Heatmap;
-import sc.fiji.gradcam.image.InputImage;
 
 /**
- * Writes one explanation's files into a folder: {@code NAME.gradcam.tif} (32-bit, image size, [0,1]),
- * {@code NAME.gradcam-raw.tif} (feature resolution, unnormalised), {@code NAME.gradcam-overlay.png} and
- * {@code NAME.METHOD.tif} for the other methods. Existing files are kept unless overwriting is allowed.
+ * The files of explained images in one folder, for the CLI's {@code explain} and Fiji's {@code Grad-CAM Batch...}.
+ * Per image: {@code NAME.METHOD.tif} (32-bit, image size, one slice per plane, the image's calibration; Grad-CAM
+ * and counterfactual with the Fire LUT and display 0..1, gradients gray with a symmetric range),
+ * {@code NAME.gradcam-raw.tif} (feature resolution, unnormalised), {@code NAME.gradcam-overlay.png} (the Grad-CAM
+ * map, else the counterfactual, over the first plane); and a {@value #PREDICTIONS} row per plane and target.
+ * Writing replaces files: callers check {@link #existing} first unless asked to overwrite.
  */
-public final class ExplanationWriter {
+public final class ExplanationWriter implements AutoCloseable {
+
+    public static final String PREDICTIONS = "predictions.csv";
 
     private final Path folder;
     private final ColorMap lut;
     private final double opacity;
-    private final boolean overwrite;
+    private final PredictionsCsv csv;
 
-    public ExplanationWriter(Path folder, ColorMap lut, double opacity, boolean overwrite) {
-        this.folder = folder;
+    /** Creates the folder and starts its {@value #PREDICTIONS} with these columns. */
+    public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity)
+            throws IOException {
+        this.folder = Files.createDirectories(folder);
         this.lut = lut;
-        this.opacity = opacity;
-        this.overwrite = overwrite;
+        this.opacity = Math.max(0, Math.min(1, opacity));
+        this.csv = new PredictionsCsv(folder.resolve(PREDICTIONS), columns);
     }
 
-    /** The output keys and files an explanation with these methods produces for {@code name}. */
-    public Map<String, Path> plan(String name, Set<Method> methods) {
+    /** The output keys and files of an image named {@code name} explained with these methods. */
+    public static Map<String, Path> plan(Path folder, String name, Collection<Method> methods) {
         Map<String, Path> files = new LinkedHashMap<>();
-        for (Method m : methods) {
+        Method overlaid = ExplainedImage.overlayMethod(methods);
+        for (Method m : Method.values()) {
+            if (!methods.contains(m)) {
+                continue;
+            }
             files.put(m.id(), folder.resolve(name + "." + m.id() + ".tif"));
             if (m == Method.GRADCAM) {
                 files.put("gradcam-raw", folder.resolve(name + ".gradcam-raw.tif"));
+            }
+            if (m == overlaid) {
                 files.put("gradcam-overlay", folder.resolve(name + ".gradcam-overlay.png"));
             }
         }
         return files;
     }
 
-    /** Files of {@code plan} that exist already (and would be overwritten). */
-    public List<Path> existing(Map<String, Path> plan) {
+    /** Those of {@code files} that exist already (and would be replaced). */
+    public static List<Path> existing(Collection<Path> files) {
         List<Path> list = new ArrayList<>();
-        if (!overwrite) {
-            for (Path p : plan.values()) {
-                if (Files.exists(p)) {
-                    list.add(p);
-                }
+        for (Path p : files) {
+            if (Files.exists(p)) {
+                list.add(p);
             }
         }
         return list;
     }
 
-    /** Writes the files of {@code plan}; returns output key → path written. */
-    public Map<String, Path> write(InputImage image, Explanation e, Map<String, Path> plan, String title)
-            throws IOException {
-        Files.createDirectories(folder);
-        Map<String, Path> written = new LinkedHashMap<>();
-        for (var entry : e.maps().entrySet()) {
-            Method m = entry.getKey();
-            Path file = plan.get(m.id());
-            MapImage map = entry.getValue();
-            MapFiles.writeTiff(map, m.title() + " [" + e.target().label() + "] of " + title, file);
-            written.put(m.id(), file);
-            if (m == Method.GRADCAM) {
-                MapFiles.writeTiff(e.gradcamRaw(), "Grad-CAM raw [" + e.target().label() + "] of " + title,
-                        plan.get("gradcam-raw"));
-                written.put("gradcam-raw", plan.get("gradcam-raw"));
-                int[] rgb = Heatmap.blend(Heatmap.display(image), map.data(), lut, opacity);
-                MapFiles.writePng(rgb, map.width(), map.height(), plan.get("gradcam-overlay"));
-                written.put("gradcam-overlay", plan.get("gradcam-overlay"));
-            }
+    /** Writes the image's maps, raw map and overlay, then its CSV rows; returns output key → file written. */
+    public Map<String, Path> write(ExplainedImage image) throws IOException {
+        Map<String, Path> files = plan(folder, image.name(), image.methods());
+        String title = image.file().getFileName().toString();
+        String target = ExplainedImage.targetName(image.explanations());
+        for (Method m : image.methods()) {
+            MapFiles.writeTiff(ImagePlusImages.toImagePlus(image.maps(m), m, ImagePlusImages.mapTitle(m, target, title),
+                    image.calibration()), files.get(m.id()));
         }
-        return written;
+        if (files.containsKey("gradcam-raw")) {
+            List<MapImage> raw = image.explanations().stream().map(Explanation::gradcamRaw).toList();
+            MapFiles.writeTiff(ImagePlusImages.toImagePlus(raw, "Grad-CAM raw [" + target + "] of " + title),
+                    files.get("gradcam-raw"));
+        }
+        Method overlaid = ExplainedImage.overlayMethod(image.methods());
+        if (overlaid != null) {
+            MapImage map = image.first().maps().get(overlaid);
+            int[] rgb = Heatmap.blend(Heatmap.display(image.firstPlane()), map.data(), lut, opacity);
+            MapFiles.writePng(rgb, map.width(), map.height(), files.get("gradcam-overlay"));
+        }
+        for (int i = 0; i < image.planes().size(); i++) {
+            csv.row(image.file(), image.planes().get(i) + 1, image.explanations().get(i));
+        }
+        csv.flush();
+        return files;
+    }
+
+    /** The CSV row of a file that was not explained (unreadable, refused, or its outputs could not be written). */
+    public void failed(Path file, String reason) throws IOException {
+        csv.failed(file, reason);
+        csv.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        csv.close();
     }
 }

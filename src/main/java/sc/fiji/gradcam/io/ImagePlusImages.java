@@ -1,11 +1,17 @@
 package sc.fiji.gradcam.io;
 
+import ij.CompositeImage;
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.measure.Calibration;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import ij.process.LUT;
+import java.util.List;
 import sc.fiji.gradcam.explain.MapImage;
+import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.image.ColorMap;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.PixelKind;
 
@@ -77,19 +83,80 @@ public final class ImagePlusImages {
         return plane(imp, (stackIndex - 1) / imp.getNChannels());
     }
 
-    /** A map as a 32-bit ImagePlus (a stack for several channels); the map's array is shared, not copied. */
-    public static ImagePlus toImagePlus(MapImage map, String title) {
-        int plane = map.width() * map.height();
-        if (map.channels() == 1) {
-            return new ImagePlus(title, new FloatProcessor(map.width(), map.height(), map.data()));
+    /** The title of a map image: {@code "<method> [<class>] of <image title>"}. */
+    public static String mapTitle(Method method, String className, String imageTitle) {
+        return method.title() + " [" + className + "] of " + imageTitle;
+    }
+
+    /**
+     * Maps (one per plane, each with the same channels) as one 32-bit image, channels × planes, the arrays
+     * copied; ImageJ's default display.
+     */
+    public static ImagePlus toImagePlus(List<MapImage> maps, String title) {
+        MapImage first = maps.get(0);
+        int c = first.channels();
+        int plane = first.width() * first.height();
+        String[] names = c == 3 ? new String[] {"red", "green", "blue"} : null;
+        ImageStack stack = new ImageStack(first.width(), first.height());
+        for (MapImage m : maps) {
+            for (int ch = 0; ch < c; ch++) {
+                float[] px = new float[plane];
+                System.arraycopy(m.data(), ch * plane, px, 0, plane);
+                stack.addSlice(names != null ? names[ch] : c > 1 ? "channel " + (ch + 1) : null,
+                        new FloatProcessor(first.width(), first.height(), px));
+            }
         }
-        ImageStack stack = new ImageStack(map.width(), map.height());
-        String[] names = map.channels() == 3 ? new String[] {"red", "green", "blue"} : null;
-        for (int c = 0; c < map.channels(); c++) {
-            float[] p = new float[plane];
-            System.arraycopy(map.data(), c * plane, p, 0, plane);
-            stack.addSlice(names != null ? names[c] : "channel " + (c + 1), new FloatProcessor(map.width(), map.height(), p));
+        ImagePlus imp = new ImagePlus(title, stack);
+        imp.setDimensions(c, maps.size(), 1);
+        return imp;
+    }
+
+    /**
+     * One method's maps (one per plane) as an image with the given spatial calibration (null: none), shown
+     * the way every front end shows them: Grad-CAM family with Fire, display 0..1; gradients gray with a
+     * symmetric display range, channels as a composite.
+     */
+    public static ImagePlus toImagePlus(List<MapImage> maps, Method method, String title, Calibration calibration) {
+        ImagePlus imp = toImagePlus(maps, title);
+        if (calibration != null) {
+            Calibration cal = calibration.copy();
+            cal.disableDensityCalibration();
+            imp.setCalibration(cal);
         }
-        return new ImagePlus(title, stack);
+        double maxAbs = 1e-12;
+        for (MapImage m : maps) {
+            for (float v : m.data()) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+        }
+        boolean family = method == Method.GRADCAM || method == Method.COUNTERFACTUAL;
+        double lo = family ? 0 : -maxAbs;
+        double hi = family ? 1 : maxAbs;
+        int c = maps.get(0).channels();
+        if (c > 1) {
+            CompositeImage ci = new CompositeImage(imp, CompositeImage.GRAYSCALE);
+            for (int ch = 1; ch <= c; ch++) {
+                ci.setChannelLut(LUT.createLutFromColor(java.awt.Color.WHITE), ch);
+                ci.setPosition(ch, 1, 1);
+                ci.setDisplayRange(lo, hi);
+            }
+            ci.setPosition(1, 1, 1);
+            return ci;
+        }
+        imp.setLut(lut(family ? ColorMap.FIRE : ColorMap.GRAYS));
+        imp.setDisplayRange(lo, hi);
+        return imp;
+    }
+
+    /** An ImageJ LUT of a colour map. */
+    public static LUT lut(ColorMap map) {
+        byte[][] c = new byte[3][256];
+        int[] t = map.table();
+        for (int i = 0; i < 256; i++) {
+            c[0][i] = (byte) (t[i] >> 16);
+            c[1][i] = (byte) (t[i] >> 8);
+            c[2][i] = (byte) t[i];
+        }
+        return new LUT(c[0], c[1], c[2]);
     }
 }

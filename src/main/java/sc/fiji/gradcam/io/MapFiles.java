@@ -6,16 +6,16 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
-import sc.fiji.gradcam.explain.MapImage;
 
-/** Writes maps as 32-bit TIFF and RGB pixels as PNG, into temporary files moved into place when complete. */
+/** Writes 32-bit TIFFs and RGB PNGs into temporary files moved into place when complete. */
 public final class MapFiles {
 
     private MapFiles() {}
 
-    public static void writeTiff(MapImage map, String title, Path file) throws IOException {
-        ImagePlus imp = ImagePlusImages.toImagePlus(map, title);
+    /** A TIFF of the image (a stack, with its dimensions, LUTs and calibration, when it has several slices). */
+    public static void writeTiff(ImagePlus imp, Path file) throws IOException {
         Path tmp = temp(file);
         boolean ok = imp.getStackSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp.toString())
                 : new FileSaver(imp).saveAsTiff(tmp.toString());
@@ -23,7 +23,7 @@ public final class MapFiles {
             Files.deleteIfExists(tmp);
             throw new IOException("could not write " + file);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     public static void writePng(int[] rgb, int width, int height, Path file) throws IOException {
@@ -37,7 +37,7 @@ public final class MapFiles {
         if (!ImageIO.write(img, "png", tmp.toFile())) {
             throw new IOException("no PNG writer");
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static Path temp(Path file) {

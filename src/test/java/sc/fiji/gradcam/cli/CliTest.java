@@ -159,6 +159,9 @@ class CliTest {
             assertEquals(img.get("raw_max").getAsDouble(), raw.getProcessor().getStatistics().max, 1e-4);
         }
         assertTrue(Files.isRegularFile(out.resolve("predictions.csv")));
+        assertEquals("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,raw_max,"
+                + "error", Files.readAllLines(out.resolve("predictions.csv")).get(0));
+        assertEquals(list.size() + 1, Files.readAllLines(out.resolve("predictions.csv")).size());
         assertTrue(Files.isRegularFile(out.resolve("summary.json")));
         assertEquals(before, Shared.checksum(images), "the input images must not change");
     }
@@ -219,6 +222,26 @@ class CliTest {
         assertEquals(2, list.size());
         assertTrue(list.get(0).getAsJsonObject().get("error").isJsonNull());
         assertFalse(list.get(1).getAsJsonObject().get("error").isJsonNull());
+    }
+
+    /** Rows of predictions.csv and JSON entries follow the files, also when the first file of a batch fails. */
+    @Test
+    void csvRowsFollowTheFileOrder(@TempDir Path dir, @TempDir Path out) throws Exception {
+        Files.write(dir.resolve("a.png"), new byte[] {1, 2, 3, 4});
+        Files.copy(Shared.images("mnist_tfmodule").resolve("t10k_0000_label7.png"), dir.resolve("b.png"));
+        Files.copy(Shared.images("mnist_tfmodule").resolve("t10k_0001_label2.png"), dir.resolve("c.png"));
+        Run r = run("explain", "--model", Shared.model("mnist_tfmodule").toString(), "--image", dir.toString(),
+                "--methods", "gradcam", "--out", out.toString(), "--quiet", "--json");
+        assertEquals(1, r.code(), r.err());
+        JsonArray list = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("images");
+        assertFalse(list.get(0).getAsJsonObject().get("error").isJsonNull());
+        java.util.List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals(4, csv.size(), csv.toString());
+        String failed = dir.resolve("a.png") + ",,,,,,,";
+        assertTrue(csv.get(1).startsWith(failed) && csv.get(1).length() > failed.length(), "an error: " + csv.get(1));
+        assertTrue(csv.get(2).startsWith(dir.resolve("b.png") + ",7,7,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith(dir.resolve("c.png") + ",2,2,"), csv.get(3));
+        assertTrue(csv.get(3).endsWith(","), "no error: " + csv.get(3));
     }
 
     @Test

@@ -79,6 +79,48 @@ class GradCamBatchCommandTest {
         }
     }
 
+    /** Three MNIST digits as one calibrated stack (0.5 mm pixels), saved as {@code digits.tif} in a new folder. */
+    private Path digitStack() throws Exception {
+        ij.ImageStack stack = new ij.ImageStack(28, 28);
+        for (int i = 0; i < 3; i++) {
+            stack.addSlice(Fixtures.mnist(i).getProcessor());
+        }
+        ImagePlus digits = new ImagePlus("digits", stack);
+        digits.getCalibration().pixelWidth = 0.5;
+        digits.getCalibration().pixelHeight = 0.5;
+        digits.getCalibration().setUnit("mm");
+        Path in = Files.createDirectories(tmp.resolve("stacks"));
+        IJ.saveAsTiff(digits, in.resolve("digits.tif").toString());
+        return in;
+    }
+
+    /** A stack: one slice per plane in every map file (calibrated, with the Fire LUT), one CSV row per plane. */
+    @Test
+    void stacksGiveOneSlicePerPlaneAndARowPerPlane() throws Exception {
+        Path out = tmp.resolve("out");
+        try (Context c = new Context()) {
+            Module done = Fixtures.run(c, GradCamBatchCommand.class, "input", digitStack().toFile(), "output",
+                    out.toFile(), "model", Fixtures.mnistModel(), "methods", "gradcam,gradient", "layer", "Conv2D_1");
+            assertEquals(1, done.getOutput("processed"), () -> Fixtures.reason(done));
+        }
+        ImagePlus cam = IJ.openImage(out.resolve("digits.gradcam.tif").toString());
+        assertEquals(3, cam.getStackSize());
+        assertEquals(32, cam.getBitDepth());
+        assertEquals(0.5, cam.getCalibration().pixelWidth, 0);
+        assertEquals("mm", cam.getCalibration().getUnit());
+        assertEquals(sc.fiji.gradcam.image.ColorMap.FIRE.rgb(1.0), cam.getProcessor().getLut().getRGB(255) & 0xffffff);
+        assertEquals(3, IJ.openImage(out.resolve("digits.gradient.tif").toString()).getStackSize());
+        ImagePlus raw = IJ.openImage(out.resolve("digits.gradcam-raw.tif").toString());
+        assertEquals(3, raw.getStackSize());
+        assertEquals(14, raw.getWidth());
+        assertEquals(28, IJ.openImage(out.resolve("digits.gradcam-overlay.png").toString()).getWidth());
+        List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals(4, csv.size(), csv.toString());
+        assertTrue(csv.get(1).startsWith("digits.tif,1,7,7,"), csv.toString()); // t10k_0000 is a 7
+        assertTrue(csv.get(2).startsWith("digits.tif,2,2,2,"), csv.toString());
+        assertTrue(csv.get(3).startsWith("digits.tif,3,1,1,"), csv.toString());
+    }
+
     @Test
     void badLayerFailsBeforeAnyFileIsWritten() throws Exception {
         Path in = digits(2);
@@ -91,7 +133,7 @@ class GradCamBatchCommandTest {
             Module t = Fixtures.run(c, GradCamBatchCommand.class, "input", in.toFile(), "output", out.toFile(),
                     "model", Fixtures.mnistModel(), "target", "10");
             assertTrue(Fixtures.reason(t).contains("Class index 10 is out of range"), Fixtures.reason(t));
-            assertFalse(Files.exists(out.resolve(BatchWriter.PREDICTIONS)));
+            assertFalse(Files.exists(out.resolve(sc.fiji.gradcam.io.ExplanationWriter.PREDICTIONS)));
         }
     }
 

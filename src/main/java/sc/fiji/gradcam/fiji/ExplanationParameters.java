@@ -1,0 +1,103 @@
+package sc.fiji.gradcam.fiji;
+
+import java.io.File;
+import java.util.List;
+import org.scijava.app.StatusService;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.widget.FileWidget;
+import org.scijava.widget.NumberWidget;
+import sc.fiji.gradcam.explain.ExplainRequest;
+import sc.fiji.gradcam.explain.Explainer;
+import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.explain.PreprocessingOptions;
+import sc.fiji.gradcam.graph.ScoreKind;
+import sc.fiji.gradcam.image.ColorMap;
+
+/**
+ * The parameters the Grad-CAM commands share (model, target, layer, methods, score, preprocessing overrides,
+ * overlay look) and the request they make. Macro keys are the field names. SciJava lists a superclass's
+ * parameters first, so in dialogs and recorded macros these come before each command's own (the image, the
+ * folders).
+ */
+public abstract class ExplanationParameters extends ContextCommand implements ShowsOwnOutputs {
+
+    @Parameter private ModelCache cache;
+    @Parameter protected StatusService status;
+    @Parameter protected LogService log;
+
+    @Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE) private File model = ModelCache.defaultModel();
+    @Parameter(label = "Target class", description = "auto (top-1), a class index or a label", persist = false)
+    private String target = "auto";
+    @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
+    private String layer = "auto";
+    @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
+            + "guided-gradcam, or all", persist = false) private String methods = "gradcam,guided-gradcam";
+    @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
+    private String score = "logit";
+    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
+            persist = false) private String size = "auto";
+    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
+            + "input size; auto: gradcam.properties, else stretch", persist = false) private String resize = "auto";
+    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected from the graph, else 0:1) "
+            + "or MIN:MAX the pixel range is mapped to, e.g. 0:1, 0:255 or -1:1", persist = false)
+    private String range = "auto";
+    @Parameter(label = "Overlay opacity", min = "0", max = "1", stepSize = "0.05", style = NumberWidget.SLIDER_STYLE,
+            persist = false) private double opacity = 0.5;
+    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
+
+    private final String title;
+
+    /** {@code title} heads the command's error messages. */
+    protected ExplanationParameters(String title) {
+        this.title = title;
+    }
+
+    /**
+     * The request of one target; {@code auto} (or blank) size, resize and range leave a value to the model's
+     * {@code gradcam.properties}, then to the graph (input size, detected range). Invalid values throw with the
+     * valid choices.
+     */
+    protected ExplainRequest request() {
+        return ExplainRequest.defaults()
+                .withTargets(List.of(target == null || target.isBlank() ? "auto" : target.trim()))
+                .withLayer(layer == null || layer.isBlank() ? "auto" : layer.trim())
+                .withMethods(Method.parseList(methods == null ? "" : methods))
+                .withScore(ScoreKind.parse(score))
+                .withPreprocessing(new PreprocessingOptions(unlessAuto(size), unlessAuto(resize), unlessAuto(range),
+                        null));
+    }
+
+    private static String unlessAuto(String value) {
+        return value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto") ? null : value.trim();
+    }
+
+    /** The model's explainer, loaded once per context (see {@link ModelCache}). */
+    protected Explainer explainer() {
+        return cache.explainer(model);
+    }
+
+    /** The overlay's colour map. */
+    protected ColorMap colors() {
+        return ColorMap.parse(lut);
+    }
+
+    protected double opacity() {
+        return opacity;
+    }
+
+    /** Handles what the user can fix (cancels with the message, logs it, shows it with a screen); rethrows bugs. */
+    protected void fail(RuntimeException e) {
+        if (!Failures.isUserError(e)) {
+            throw e;
+        }
+        fail(e.getMessage());
+    }
+
+    /** Cancels with the message, logs it and, with a screen, shows it. */
+    protected void fail(String message) {
+        cancel(message);
+        Failures.report(log, title, message);
+    }
+}
