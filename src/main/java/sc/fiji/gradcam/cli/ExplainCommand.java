@@ -38,6 +38,9 @@ import sc.fiji.gradcam.model.ModelLoader;
         description = "Explain the model's decision on an image or every image of a folder.")
 final class ExplainCommand implements Callable<Integer> {
 
+    /** The JSON summary of a run, next to {@code predictions.csv}. */
+    static final String SUMMARY = "summary.json";
+
     @Mixin
     ModelArgs modelArgs;
 
@@ -123,6 +126,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("No image files (" + ImageFiles.EXTENSIONS + ") in " + image + ".");
         }
+        refuseExistingSummaries();
         long t0 = System.nanoTime();
         Report report;
         try (Explainer explainer = new Explainer(ModelLoader.load(modelArgs.path(), modelArgs.options()))) {
@@ -145,7 +149,7 @@ final class ExplainCommand implements Callable<Integer> {
                     progress.update(done);
                 }
             }
-            report.writeJson(out.resolve("summary.json"));
+            report.writeJson(out.resolve(SUMMARY));
             if (montageRows != null) {
                 montageRows.write(montage);
             }
@@ -201,6 +205,27 @@ final class ExplainCommand implements Callable<Integer> {
             } else {
                 record(file, opened.get(file), next.next(), request, writer, report, montageRows);
             }
+        }
+    }
+
+    /**
+     * The run's own files (CSV, JSON summary, montage) from an earlier run are never replaced without
+     * --overwrite: the whole run is refused before anything is written.
+     */
+    private void refuseExistingSummaries() {
+        if (overwrite) {
+            return;
+        }
+        List<Path> existing = new ArrayList<>();
+        for (Path p : new Path[] {out.resolve(ExplanationWriter.PREDICTIONS), out.resolve(SUMMARY), montage}) {
+            if (p != null && Files.exists(p)) {
+                existing.add(p);
+            }
+        }
+        if (!existing.isEmpty()) {
+            throw new IllegalArgumentException("The output folder " + out + " already holds the results of an earlier "
+                    + "run (" + existing.stream().map(p -> p.getFileName().toString()).toList() + "). Fix: add "
+                    + "--overwrite to replace them, or choose another --out.");
         }
     }
 

@@ -334,9 +334,10 @@ public final class Evaluate implements Callable<Integer> {
             if (!isRight) {
                 Explanation top = exps.get(i).get(0);
                 float[] cam = maps(top).get("Grad-CAM");
-                errorTiles.add(new Montages.Tile(im, cam, seg.parasite(), null, argmax(cam, im.width()),
+                errorTiles.add(new Montages.Tile(im, null, seg.parasite(), null, null,
                         String.format(Locale.ROOT, "%s → %s %.2f", infected.get(i) ? "P" : "U",
                                 top.predicted().label().substring(0, 1), top.predicted().probability())));
+                errorTiles.add(new Montages.Tile(im, cam, seg.parasite(), null, argmax(cam, im.width()), "Grad-CAM"));
             }
             if (!infected.get(i)) {
                 uninfectedFlagged += seg.found() ? 1 : 0;
@@ -421,8 +422,8 @@ public final class Evaluate implements Callable<Integer> {
                 .append(" of ").append(images.size() - nInfected).append(" Uninfected cells. Mean chromatin area: ")
                 .append(fmt(100 * area.mean(), 2)).append(" % of the image (cell: ").append(fmt(100 * cellArea.mean(), 0))
                 .append(" %).\n\n");
-        ImageIO.write(Montages.montage(errorTiles, 8, 128, "Misclassified held-out cells (label → prediction, "
-                + "probability; Grad-CAM for the predicted class; yellow: thresholded chromatin)"), "png",
+        ImageIO.write(Montages.montage(errorTiles, 8, 128, "Misclassified held-out cells: the cell (label → "
+                + "prediction, probability) and Grad-CAM for the predicted class; yellow: thresholded chromatin"), "png",
                 out.resolve("evaluation-errors.png").toFile());
         md.append(errorsByChromatin(byChromatin));
         md.append("Maps for the class `Parasitized` at image size; pointing tolerance: mask dilated by ")

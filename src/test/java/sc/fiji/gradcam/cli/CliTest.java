@@ -1,5 +1,6 @@
 package sc.fiji.gradcam.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -299,9 +300,21 @@ class CliTest {
         assertEquals(0, run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet").code());
         Path cam = out.resolve("t10k_0002_label1.gradcam.tif");
         long stamp = Files.getLastModifiedTime(cam).toMillis();
+        byte[] csv = Files.readAllBytes(out.resolve("predictions.csv"));
+        byte[] summary = Files.readAllBytes(out.resolve("summary.json"));
+        // the run's own files exist: the whole run is refused before anything is written
         Run again = run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet", "--json");
-        assertEquals(1, again.code());
-        assertTrue(again.out().contains("--overwrite"));
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("--overwrite") && again.err().contains("predictions.csv"), again.err());
+        assertEquals(stamp, Files.getLastModifiedTime(cam).toMillis());
+        assertArrayEquals(csv, Files.readAllBytes(out.resolve("predictions.csv")));
+        assertArrayEquals(summary, Files.readAllBytes(out.resolve("summary.json")));
+        // only the per-image files exist (the summaries were moved away): each image is an error entry, exit 1
+        Files.move(out.resolve("predictions.csv"), out.resolve("old-predictions.csv"));
+        Files.move(out.resolve("summary.json"), out.resolve("old-summary.json"));
+        Run perImage = run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet", "--json");
+        assertEquals(1, perImage.code(), perImage.err());
+        assertTrue(perImage.out().contains("--overwrite"), perImage.out());
         assertEquals(stamp, Files.getLastModifiedTime(cam).toMillis());
         assertEquals(0, run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet",
                 "--overwrite").code());
