@@ -8,13 +8,15 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import sc.fiji.gradcam.explain.InputRange;
 import sc.fiji.gradcam.explain.PreprocessingOptions;
+import sc.fiji.gradcam.model.InputLayout;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.TensorInfo;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** {@code gradcam info}: what a model is and how it is laid out. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Signatures, inputs, outputs, graph style, op count, labels and input value range of a model.")
+        description = "Signatures, inputs, outputs, graph style, op count, labels, input value range and layout of a "
+                + "model.")
 final class InfoCommand extends ModelCommand {
 
     @Override
@@ -40,6 +42,10 @@ final class InfoCommand extends ModelCommand {
         o.put("input_range", range.range());
         o.put("input_range_source", range.source());
         o.put("input_range_reason", range.reason());
+        InputLayout layout = m.inputLayout();
+        o.put("input_layout", layout.layout().id());
+        o.put("input_layout_source", layout.source());
+        o.put("input_layout_reason", layout.reason());
         if (json) {
             out.println(Json.write(o));
         } else {
@@ -52,6 +58,7 @@ final class InfoCommand extends ModelCommand {
                 out.println("Classes:    2 from one output unit (binary: 0 = negative, score -z; 1 = positive, z)");
             }
             out.println("Range:      " + range.describe());
+            out.println("Layout:     " + layout.describe());
             m.warnings().forEach(w -> out.println("Warning:    " + w));
         }
     }

@@ -34,6 +34,7 @@ final class LayersCommand extends ModelCommand {
                 e.put("height", l.height());
                 e.put("width", l.width());
                 e.put("channels", l.channels());
+                e.put("layout", l.layout().id());
                 e.put("default", l == def);
                 layers.add(e);
             }
@@ -41,8 +42,8 @@ final class LayersCommand extends ModelCommand {
             out.println(Json.write(o));
         } else {
             for (Layer l : c.layers()) {
-                out.printf("%s %-60s %-22s %4d x %-4d x %5d%n", l == def ? "*" : " ", l.name(), l.op(), l.height(),
-                        l.width(), l.channels());
+                out.printf("%s %-60s %-22s %4d x %-4d x %5d  %s%n", l == def ? "*" : " ", l.name(), l.op(), l.height(),
+                        l.width(), l.channels(), l.layout().id());
             }
             out.println("* default: " + c.reason());
         }

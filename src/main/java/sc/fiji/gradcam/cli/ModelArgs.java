@@ -31,11 +31,16 @@ final class ModelArgs {
             + "positive class.")
     Path labels;
 
+    @Option(names = "--layout", paramLabel = "auto|nhwc|nchw", description = "The image input's layout: channels "
+            + "last (nhwc) or first (nchw, e.g. PyTorch models converted through ONNX). Default: auto = layout= in the "
+            + "model's gradcam.properties, else what the graph and the input shape show (see 'info'), else nhwc.")
+    String layout;
+
     Path path() {
         return model != null ? model : DefaultModel.path();
     }
 
     ModelOptions options() {
-        return new ModelOptions(tags, signature, input, output, labels);
+        return new ModelOptions(tags, signature, input, output, labels, layout);
     }
 }

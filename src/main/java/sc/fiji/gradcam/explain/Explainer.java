@@ -10,6 +10,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import sc.fiji.gradcam.graph.ClassScore;
+import sc.fiji.gradcam.graph.DataLayout;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.MapResampler;
@@ -71,7 +72,7 @@ public final class Explainer implements AutoCloseable {
         int[] targets = request.targets().stream()
                 .mapToInt(t -> TargetClass.resolve(t, model.classes(), model.labels())).toArray();
         List<List<Explanation>> out = new ArrayList<>();
-        int batch = model.input().shape()[0] == -1 ? MAX_BATCH : (int) model.input().shape()[0];
+        int batch = model.imageShape()[0] == -1 ? MAX_BATCH : (int) model.imageShape()[0];
         for (int start = 0; start < images.size(); start += batch) {
             List<InputImage> chunk = images.subList(start, Math.min(images.size(), start + batch));
             out.addAll(explainBatch(chunk, p, layer, targets, request));
@@ -96,8 +97,11 @@ public final class Explainer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             results.add(new ArrayList<>());
         }
-        long[] shape = {n, p.height(), p.width(), p.channels()};
-        try (Tensor x = TensorData.tensor(batch, shape, model.input().dtype())) {
+        // images are prepared NHWC; a channels-first model gets them transposed
+        DataLayout layout = model.inputLayout().layout();
+        long[] shape = layout.fromNhwc(new long[] {n, p.height(), p.width(), p.channels()});
+        float[] values = layout.fromNhwc(batch, n, p.height(), p.width(), p.channels());
+        try (Tensor x = TensorData.tensor(values, shape, model.input().dtype())) {
             for (int target : targets) {
                 List<Explanation> es = runOnce(x, n, images, inputs, layer, target, request, preprocessMs);
                 for (int i = 0; i < n; i++) {
@@ -155,12 +159,25 @@ public final class Explainer implements AutoCloseable {
             }
         }
         double forwardMs = (System.nanoTime() - t0) / 1e6 / n;
+        int mh = inputs.get(0).geometry().modelHeight();
+        int mw = inputs.get(0).geometry().modelWidth();
+        toNhwc(values, "dX", n, mh, mw);
+        toNhwc(values, "guided", n, mh, mw);
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             list.add(assemble(i, images.get(i), inputs.get(i), values, layerShape, layer, target, score.activation(),
                     request, preprocessMs, forwardMs));
         }
         return list;
+    }
+
+    /** Input gradients of a channels-first model come back [n, c, h, w]: reordered to NHWC like the images. */
+    private void toNhwc(Map<String, float[]> values, String key, int n, int h, int w) {
+        float[] v = values.get(key);
+        if (v != null) {
+            int c = v.length / (n * h * w);
+            values.put(key, model.inputLayout().layout().toNhwc(v, n, h, w, c));
+        }
     }
 
     private String floatType() {
@@ -189,10 +206,11 @@ public final class Explainer implements AutoCloseable {
         int h = image.height();
         if (layer != null) {
             long s = System.nanoTime();
-            int fh = (int) layerShape[1];
-            int fw = (int) layerShape[2];
-            int fc = (int) layerShape[3];
-            float[] rawMap = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, false);
+            long[] feature = layer.layout().toNhwc(layerShape);
+            int fh = (int) feature[1];
+            int fw = (int) feature[2];
+            int fc = (int) feature[3];
+            float[] rawMap = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, layer.layout(), false);
             raw = new MapImage(fw, fh, 1, rawMap);
             rawMax = Math.max(0, raw.max());
             cam = normalised(MapResampler.featureToImage(rawMap, fw, fh, input.geometry(), w, h), rawMax, w, h);
@@ -207,14 +225,14 @@ public final class Explainer implements AutoCloseable {
             timings.put(Method.GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             if (request.methods().contains(Method.COUNTERFACTUAL)) {
                 s = System.nanoTime();
-                float[] cf = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, true);
+                float[] cf = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, layer.layout(), true);
                 float cfMax = Math.max(0, new MapImage(fw, fh, 1, cf).max());
                 maps.put(Method.COUNTERFACTUAL,
                         normalised(MapResampler.featureToImage(cf, fw, fh, input.geometry(), w, h), cfMax, w, h));
                 timings.put(Method.COUNTERFACTUAL.id(), (System.nanoTime() - s) / 1e6);
             }
         }
-        int c = model.input().shape()[3] > 0 ? (int) model.input().shape()[3] : 3;
+        int c = model.imageShape()[3] > 0 ? (int) model.imageShape()[3] : 3;
         int per = input.geometry().modelWidth() * input.geometry().modelHeight() * c;
         if (values.containsKey("dX")) {
             long s = System.nanoTime();

@@ -1,21 +1,32 @@
 package sc.fiji.gradcam.explain;
 
+import sc.fiji.gradcam.graph.DataLayout;
+
 /**
  * Grad-CAM (Selvaraju et al., eq. 1–2) for one image: {@code alpha_k = (1/Z) sum_ij dy/dA^k_ij} and
  * {@code L = ReLU(sum_k alpha_k A^k)}. The counterfactual map uses {@code -dy/dA^k}. Activations and
- * gradients are NHWC slices: {@code a[(i * w + j) * k + c]}.
+ * gradients are NHWC slices, {@code a[(i * w + j) * k + c]}, or NCHW ones, {@code a[(c * h + i) * w + j]}; the map
+ * is {@code [h, w]} either way.
  */
 public final class GradCam {
 
     private GradCam() {}
 
-    /** The channel weights alpha_k: the spatial mean of the gradient, negated for the counterfactual. */
+    /** The channel weights alpha_k of NHWC gradients (see the layout-aware form). */
     public static double[] weights(float[] grad, int offset, int positions, int channels, boolean counterfactual) {
+        return weights(grad, offset, positions, channels, DataLayout.NHWC, counterfactual);
+    }
+
+    /** The channel weights alpha_k: the spatial mean of the gradient, negated for the counterfactual. */
+    public static double[] weights(float[] grad, int offset, int positions, int channels, DataLayout layout,
+            boolean counterfactual) {
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
         double[] alpha = new double[channels];
         for (int p = 0; p < positions; p++) {
-            int base = offset + p * channels;
+            int base = offset + p * ps;
             for (int c = 0; c < channels; c++) {
-                alpha[c] += grad[base + c];
+                alpha[c] += grad[base + c * cs];
             }
         }
         double sign = counterfactual ? -1.0 : 1.0;
@@ -25,14 +36,22 @@ public final class GradCam {
         return alpha;
     }
 
-    /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w). */
+    /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w) of NHWC activations. */
     public static float[] map(float[] activations, int offset, int positions, int channels, double[] alpha) {
+        return map(activations, offset, positions, channels, DataLayout.NHWC, alpha);
+    }
+
+    /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w). */
+    public static float[] map(float[] activations, int offset, int positions, int channels, DataLayout layout,
+            double[] alpha) {
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
         float[] map = new float[positions];
         for (int p = 0; p < positions; p++) {
-            int base = offset + p * channels;
+            int base = offset + p * ps;
             double s = 0;
             for (int c = 0; c < channels; c++) {
-                s += alpha[c] * activations[base + c];
+                s += alpha[c] * activations[base + c * cs];
             }
             map[p] = (float) Math.max(0, s);
         }
@@ -42,8 +61,17 @@ public final class GradCam {
     /** Grad-CAM of image {@code n} of a batch of [n, h, w, k] activations and gradients. */
     public static float[] compute(float[] activations, float[] grad, int n, int h, int w, int k,
             boolean counterfactual) {
+        return compute(activations, grad, n, h, w, k, DataLayout.NHWC, counterfactual);
+    }
+
+    /**
+     * Grad-CAM of image {@code n} of a batch of activations and gradients in {@code layout} ([n, h, w, k] or
+     * [n, k, h, w]).
+     */
+    public static float[] compute(float[] activations, float[] grad, int n, int h, int w, int k, DataLayout layout,
+            boolean counterfactual) {
         int offset = n * h * w * k;
-        double[] alpha = weights(grad, offset, h * w, k, counterfactual);
-        return map(activations, offset, h * w, k, alpha);
+        double[] alpha = weights(grad, offset, h * w, k, layout, counterfactual);
+        return map(activations, offset, h * w, k, layout, alpha);
     }
 }

@@ -29,7 +29,7 @@ public record PreprocessingOptions(String size, String resize, String range, Str
     /** The preprocessing for {@code model}. */
     public Preprocessing resolve(LoadedModel model) {
         InputRange r = inputRange(model);
-        return resolve(model.properties(), model.input().shape(), new double[] {r.min(), r.max()});
+        return resolve(model.properties(), model.imageShape(), new double[] {r.min(), r.max()});
     }
 
     /**

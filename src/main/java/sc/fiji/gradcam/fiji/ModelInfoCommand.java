@@ -61,6 +61,7 @@ public class ModelInfoCommand extends ContextCommand implements ShowsOwnOutputs 
                 .append(m.singleUnitBinary() ? " from one output unit (binary: 0 = negative, 1 = positive)" : "")
                 .append('\n');
         b.append("Input range: ").append(PreprocessingOptions.none().inputRange(m).describe()).append('\n');
+        b.append("Input layout: ").append(m.inputLayout().describe()).append('\n');
         b.append("Default layer: ").append(m.catalog().defaultLayer() == null ? "none" : m.catalog().defaultLayer()
                 .name()).append(" — ").append(m.catalog().reason()).append('\n');
         m.properties().forEach((k, v) -> b.append("gradcam.properties: ").append(k).append('=').append(v).append('\n'));
@@ -77,6 +78,7 @@ public class ModelInfoCommand extends ContextCommand implements ShowsOwnOutputs 
             rt.addValue("Height", l.height());
             rt.addValue("Width", l.width());
             rt.addValue("Channels", l.channels());
+            rt.addValue("Layout", l.layout().id());
             rt.addValue("Default", l.equals(catalog.defaultLayer()) ? "yes" : "");
             rt.addValue("Tensor", l.tensor());
         }

@@ -11,9 +11,16 @@ package sc.fiji.gradcam.graph;
  * @param width feature-map width
  * @param channels feature maps
  * @param depth position along the path (topological index), larger is closer to the output
+ * @param layout where the tensor keeps its channels: {@code [N, H, W, C]} or {@code [N, C, H, W]}
  */
 public record Layer(String name, String layer, String tensor, String op, long height, long width, long channels,
-        int depth) {
+        int depth, DataLayout layout) {
+
+    /** A channels-last ({@code [N, H, W, C]}) layer. */
+    public Layer(String name, String layer, String tensor, String op, long height, long width, long channels,
+            int depth) {
+        this(name, layer, tensor, op, height, width, channels, depth, DataLayout.NHWC);
+    }
 
     public TensorName tensorName() {
         return TensorName.parse(tensor);

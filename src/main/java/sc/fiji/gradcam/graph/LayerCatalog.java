@@ -17,7 +17,9 @@ import org.tensorflow.proto.NodeDef;
  * <p>Candidates are the 4-D float outputs of ops on the path between input and output (dangling
  * duplicate subgraphs of real TF1 exports are thereby excluded). The default is the last convolution on
  * the path, followed through its bias, batch-norm, residual add and activation to the block's output;
- * it is chosen by op type and topology, never by name.
+ * it is chosen by op type and topology, never by name. Channels-first feature maps ({@link Layouts}) report their
+ * height, width and channels from the right axes, and the default follows an onnx-tf convolution through its
+ * back-transpose to NCHW.
  */
 public final class LayerCatalog {
 
@@ -42,10 +44,19 @@ public final class LayerCatalog {
         this.reason = reason;
     }
 
-    /** Builds the catalog of {@code serving}; shapes come from TF's shape inference (-1 where unknown). */
+    /** Builds the catalog of {@code serving} with a channels-last input. */
     public static LayerCatalog of(ServingGraph serving) {
+        return of(serving, DataLayout.NHWC);
+    }
+
+    /**
+     * Builds the catalog of {@code serving} whose image input has {@code inputLayout}; shapes come from TF's shape
+     * inference (-1 where unknown).
+     */
+    public static LayerCatalog of(ServingGraph serving, DataLayout inputLayout) {
         GraphView view = serving.view();
         List<String> order = view.topological(serving.path());
+        Map<String, DataLayout> layouts = Layouts.featureMaps(serving, order, inputLayout);
         Map<String, Integer> depth = new HashMap<>();
         for (int i = 0; i < order.size(); i++) {
             depth.put(order.get(i), i);
@@ -66,14 +77,16 @@ public final class LayerCatalog {
                 }
                 String name = serving.readableName(node) + (i > 0 ? ":" + i : "");
                 nameCount.merge(name, 1, Integer::sum);
-                layers.add(new Layer(name, kerasLayer(name), node + ":" + i, def.getOp(), s.get(1), s.get(2), s.get(3),
-                        depth.get(node)));
+                DataLayout layout = layouts.get(node);
+                long[] nhwc = layout.toNhwc(s.asArray());
+                layers.add(new Layer(name, kerasLayer(name), node + ":" + i, def.getOp(), nhwc[1], nhwc[2], nhwc[3],
+                        depth.get(node), layout));
             }
         }
         List<Layer> unique = layers.stream()
                 .map(l -> nameCount.get(l.name()) > 1
                         ? new Layer(l.name() + " (" + l.tensor() + ")", l.layer(), l.tensor(), l.op(), l.height(),
-                                l.width(), l.channels(), l.depth())
+                                l.width(), l.channels(), l.depth(), l.layout())
                         : l)
                 .collect(Collectors.toList());
         return choose(serving, unique);
@@ -97,7 +110,8 @@ public final class LayerCatalog {
         List<String> steps = new ArrayList<>();
         while (true) {
             List<String> next = view.consumers(node).stream().filter(serving.path()::contains).distinct().toList();
-            if (next.size() != 1 || !BLOCK_CONTINUATIONS.contains(view.node(next.get(0)).getOp())) {
+            if (next.size() != 1 || !BLOCK_CONTINUATIONS.contains(view.node(next.get(0)).getOp())
+                    && !Layouts.movesChannelsFirst(view, next.get(0))) {
                 break;
             }
             String candidate = next.get(0);
@@ -114,7 +128,8 @@ public final class LayerCatalog {
         }
         String reason = "last convolution on the path (" + lastConv.op() + " '" + lastConv.name() + "'"
                 + (steps.isEmpty() ? ")" : ") followed through " + String.join(" → ", steps) + " to the block output")
-                + ", " + chosen.height() + "×" + chosen.width() + "×" + chosen.channels();
+                + ", " + chosen.height() + "×" + chosen.width() + "×" + chosen.channels()
+                + (chosen.layout() == DataLayout.NCHW ? " (channels first)" : "");
         return new LayerCatalog(layers, chosen, reason);
     }
 

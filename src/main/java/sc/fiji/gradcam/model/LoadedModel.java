@@ -21,6 +21,7 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelSignature signature;
     private final List<String> signatureKeys;
     private final TensorInfo input;
+    private final InputLayout inputLayout;
     private final TensorInfo output;
     private final int outputUnits;
     private final List<String> labels;
@@ -32,13 +33,14 @@ public final class LoadedModel implements AutoCloseable {
     private final Optional<InputScaling> inputScaling;
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
-            List<String> signatureKeys, TensorInfo input, TensorInfo output, int outputUnits, List<String> labels,
-            Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
+            List<String> signatureKeys, TensorInfo input, InputLayout inputLayout, TensorInfo output, int outputUnits,
+            List<String> labels, Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
         this.folder = folder;
         this.zoo = zoo;
         this.signature = signature;
         this.signatureKeys = signatureKeys;
         this.input = input;
+        this.inputLayout = inputLayout;
         this.output = output;
         this.outputUnits = outputUnits;
         this.labels = labels;
@@ -71,9 +73,22 @@ public final class LoadedModel implements AutoCloseable {
         return signatureKeys;
     }
 
-    /** The image input. */
+    /** The image input, as the signature declares it ({@code [N, C, H, W]} for a channels-first model). */
     public TensorInfo input() {
         return input;
+    }
+
+    /** Whether the image input is channels last or first, and where that came from. */
+    public InputLayout inputLayout() {
+        return inputLayout;
+    }
+
+    /**
+     * The image input's shape as {@code [batch, height, width, channels]} whatever its {@link #inputLayout() layout}
+     * (-1 where free): the shape preprocessing and maps work in.
+     */
+    public long[] imageShape() {
+        return inputLayout.layout().toNhwc(input.shape());
     }
 
     /** The class-score output. */
@@ -145,7 +160,7 @@ public final class LoadedModel implements AutoCloseable {
         if (c == null) {
             synchronized (this) {
                 if (catalog == null) {
-                    catalog = LayerCatalog.of(serving);
+                    catalog = LayerCatalog.of(serving, inputLayout.layout());
                 }
                 c = catalog;
             }

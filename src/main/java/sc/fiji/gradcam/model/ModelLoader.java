@@ -69,6 +69,8 @@ public final class ModelLoader {
             int ops = count(graph.operations());
             ServingGraph serving = ServingGraph.build(graph, session, bundle.getGraph(), input.tensor(),
                     output.tensor());
+            InputLayout layout = InputLayout.resolve(options.layout(), properties, serving, input,
+                    folder.dir().resolve(PROPERTIES));
             int units = outputUnits(output, serving, labels);
             List<String> warnings = new ArrayList<>();
             if (units == 1) {
@@ -83,7 +85,7 @@ public final class ModelLoader {
                 warnings.add("The labels file has " + labels.size() + " names but the model has " + units
                         + " outputs; check that it belongs to this model.");
             }
-            return new LoadedModel(folder, zoo, signature, SavedModelFolder.signatureKeys(meta), input, output,
+            return new LoadedModel(folder, zoo, signature, SavedModelFolder.signatureKeys(meta), input, layout, output,
                     units, labels, properties, serving, ops, warnings);
         } catch (UnsupportedOpException | ModelException e) {
             close(zoo, graph);
@@ -173,8 +175,9 @@ public final class ModelLoader {
             TensorInfo first = signature.inputs().isEmpty() ? null : signature.inputs().get(0);
             throw new ModelException("The model's input " + (first == null ? "" : "'" + first.key() + "' "
                     + java.util.Arrays.toString(first.shape()) + " ") + "is not an image: Grad-CAM needs an input of "
-                    + "rank 4, [batch, height, width, channels].",
-                    "use an image classifier whose signature takes NHWC images (a flattened-vector model cannot be explained spatially).");
+                    + "rank 4, [batch, height, width, channels] or [batch, channels, height, width].",
+                    "use an image classifier whose signature takes NHWC or NCHW images (a flattened-vector model cannot "
+                    + "be explained spatially).");
         }
         if (signature.inputs().size() > 1) {
             throw new ModelException("The signature '" + signature.key() + "' has " + signature.inputs().size()

@@ -12,30 +12,38 @@ import java.util.List;
  * @param output output key (null: its first [batch, classes] output)
  * @param labels labels file (null: {@code labels.txt}/{@code synset.txt} in the folder, or the
  *     {@code labels} key of {@code gradcam.properties})
+ * @param layout the image input's layout, {@code nhwc} or {@code nchw} (null or {@code auto}: {@code layout=} in
+ *     {@code gradcam.properties}, else detected from the graph and the input shape, else nhwc)
  */
-public record ModelOptions(List<String> tags, String signature, String input, String output, Path labels) {
+public record ModelOptions(List<String> tags, String signature, String input, String output, Path labels,
+        String layout) {
 
     public static ModelOptions defaults() {
-        return new ModelOptions(List.of("serve"), null, null, null, null);
+        return new ModelOptions(List.of("serve"), null, null, null, null, null);
     }
 
     public ModelOptions withSignature(String s) {
-        return new ModelOptions(tags, s, input, output, labels);
+        return new ModelOptions(tags, s, input, output, labels, layout);
     }
 
     public ModelOptions withTags(List<String> t) {
-        return new ModelOptions(t, signature, input, output, labels);
+        return new ModelOptions(t, signature, input, output, labels, layout);
     }
 
     public ModelOptions withLabels(Path l) {
-        return new ModelOptions(tags, signature, input, output, l);
+        return new ModelOptions(tags, signature, input, output, l, layout);
     }
 
     public ModelOptions withInput(String i) {
-        return new ModelOptions(tags, signature, i, output, labels);
+        return new ModelOptions(tags, signature, i, output, labels, layout);
     }
 
     public ModelOptions withOutput(String o) {
-        return new ModelOptions(tags, signature, input, o, labels);
+        return new ModelOptions(tags, signature, input, o, labels, layout);
+    }
+
+    /** {@code nhwc}, {@code nchw}, or null / {@code auto}. */
+    public ModelOptions withLayout(String l) {
+        return new ModelOptions(tags, signature, input, output, labels, l);
     }
 }

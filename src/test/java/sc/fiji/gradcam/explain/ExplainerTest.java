@@ -66,12 +66,19 @@ class ExplainerTest {
         twoObjects.close();
     }
 
+    /** GAP models of every style and type, and the channels-first ones (NCHW input; onnx-tf's NCHW feature maps). */
     static Stream<TestModelSpec> gapModels() {
-        return Stream.of(SaveStyle.values()).flatMap(s -> Stream.of(ModelDType.values())
+        Stream<TestModelSpec> nhwc = Stream.of(SaveStyle.values()).flatMap(s -> Stream.of(ModelDType.values())
                 .map(d -> BuiltModels.small(Architecture.GAP, s).withDtype(d).withSoftmax(true)));
+        Stream<TestModelSpec> nchw = Stream.of(ModelDType.values()).flatMap(d -> BuiltModels.channelsFirst(d).stream())
+                .filter(s -> s.architecture() == Architecture.GAP);
+        return Stream.concat(nhwc, nchw);
     }
 
-    /** On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so alpha_k = W[k,c]/Z and Grad-CAM = ReLU(Σ W[k,c] A^k) / Z = CAM/Z. */
+    /**
+     * On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so alpha_k = W[k,c]/Z and Grad-CAM = ReLU(Σ W[k,c] A^k) / Z = CAM/Z
+     * (the activations read in NHWC order, whatever the layer's layout).
+     */
     @ParameterizedTest
     @MethodSource("gapModels")
     void gradCamEqualsCamOnGapModels(TestModelSpec spec) {

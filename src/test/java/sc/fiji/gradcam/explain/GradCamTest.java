@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import sc.fiji.gradcam.graph.DataLayout;
 
 /** Grad-CAM maths on hand-made activations and gradients: two objects, one channel each. */
 class GradCamTest {
@@ -67,6 +68,21 @@ class GradCamTest {
         for (int i = 0; i < 16; i++) {
             assertEquals(2 * expectedMap[i], second[i], 1e-6f);
         }
+    }
+
+    /** The same activations and gradients stored channels first ([n, k, h, w]) give the same maps. */
+    @Test
+    void channelsFirstTensorsGiveTheSameMaps() {
+        float[] a = DataLayout.NCHW.fromNhwc(activations(), 2, 4, 4, 2);
+        float[] g = DataLayout.NCHW.fromNhwc(gradients(), 2, 4, 4, 2);
+        for (int n = 0; n < 2; n++) {
+            for (boolean counterfactual : new boolean[] {false, true}) {
+                float[] expected = GradCam.compute(activations(), gradients(), n, 4, 4, 2, counterfactual);
+                assertArrayEquals(expected, GradCam.compute(a, g, n, 4, 4, 2, DataLayout.NCHW, counterfactual), 0f);
+            }
+        }
+        // alpha = (1, -0.5) read from the channel planes, not from interleaved values
+        assertArrayEquals(new double[] {1, -0.5}, GradCam.weights(g, 0, 16, 2, DataLayout.NCHW, false), 1e-12);
     }
 
     @Test

@@ -19,6 +19,7 @@ import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.testmodels.Architecture;
+import sc.fiji.gradcam.testmodels.Layout;
 import sc.fiji.gradcam.testmodels.ModelDType;
 import sc.fiji.gradcam.testmodels.OutputActivation;
 import sc.fiji.gradcam.testmodels.SaveStyle;
@@ -82,6 +83,52 @@ class GradientsTest extends WithBuiltModels {
                         spec.name() + " " + kind + " class " + c);
             }
         }
+    }
+
+    static Stream<TestModelSpec> channelsFirstFloat64() {
+        return BuiltModels.channelsFirst(ModelDType.FLOAT64).stream();
+    }
+
+    /**
+     * Channels-first models ([N, C, H, W] input; onnx-tf-like NCHW feature maps): the gradients with respect to the
+     * input and the default layer match finite differences in their own layout, and reordered to NHWC they equal
+     * the gradients of the NHWC twin (same weights) at the same image.
+     */
+    @ParameterizedTest
+    @MethodSource("channelsFirstFloat64")
+    void channelsFirstModelsMatchFiniteDifferencesAndTheirNhwcTwin(TestModelSpec spec) {
+        LoadedModel m = models.get(spec).loaded();
+        LoadedModel twin = models.get(spec.withLayout(Layout.NHWC)).loaded();
+        assertEquals(DataLayout.NCHW, m.inputLayout().layout());
+        double[] x = Runs.random(m, 1, 17, 0, 1);
+        // input step 1e-6: at 1e-5 one of the GAP nets' ±1 directions crosses a ReLU kink at this image (1.6% off;
+        // the NHWC twin's directions differ, being drawn over another order of the same entries)
+        assertAllBelow(checkAll(m, m, x, 2, 1e-6, 1e-5, 16, 0.01, 8), 1e-3, spec.name());
+
+        int positions = (int) (spec.height() * spec.width());
+        double[] dx = inputAndLayerGradients(m, x, 2);
+        double[] dxTwin = inputAndLayerGradients(twin, Tf.toNhwc(x, DataLayout.NCHW, positions, spec.channels()), 2);
+        Layer layer = m.catalog().defaultLayer();
+        int fp = (int) (layer.height() * layer.width());
+        int k = (int) layer.channels();
+        int in = positions * spec.channels();
+        double[] mine = java.util.stream.DoubleStream.concat(
+                Arrays.stream(Tf.toNhwc(Arrays.copyOf(dx, in), DataLayout.NCHW, positions, spec.channels())),
+                Arrays.stream(Tf.toNhwc(Arrays.copyOfRange(dx, in, dx.length), layer.layout(), fp, k))).toArray();
+        double err = Tf.maxAbsDiff(mine, dxTwin) / Tf.maxAbs(dxTwin);
+        System.out.printf("NCHW %s: input and layer gradients vs the NHWC twin: max rel diff %.3g%n", spec.name(), err);
+        assertEquals(dxTwin.length, mine.length);
+        assertTrue(err < 1e-12, spec.name() + ": differs from the NHWC twin by " + err);
+    }
+
+    /** d score[c] / d input followed by d score[c] / d default layer, each in the model's own layout. */
+    private static double[] inputAndLayerGradients(LoadedModel m, double[] x, int c) {
+        ServingGraph s = m.serving();
+        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
+        Output<?>[] g = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(s.input()),
+                s.tensor(m.catalog().defaultLayer().tensorName()));
+        List<double[]> r = Runs.run(m, x, 1, score, c, g[0], g[1]);
+        return java.util.stream.DoubleStream.concat(Arrays.stream(r.get(0)), Arrays.stream(r.get(1))).toArray();
     }
 
     static Stream<String> realModels() {
@@ -154,7 +201,7 @@ class GradientsTest extends WithBuiltModels {
         double[] a = r.get(2);
         assertEquals(x.length, dx.length);
         assertEquals(a.length, dA.length);
-        long[] ashape = FiniteDifferences.one(layer.height(), layer.width(), layer.channels());
+        long[] ashape = layer.layout().fromNhwc(FiniteDifferences.one(layer.height(), layer.width(), layer.channels()));
         assertEquals(a.length, ashape[1] * ashape[2] * ashape[3], "layer shape " + layer);
         assertTrue(Tf.maxAbs(dx) > 0 && Tf.maxAbs(dA) > 0, "zero gradient");
 

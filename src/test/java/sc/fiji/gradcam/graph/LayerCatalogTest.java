@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.support.BuiltModels.Built;
 import sc.fiji.gradcam.support.SharedModels;
+import sc.fiji.gradcam.testmodels.Layout;
 import sc.fiji.gradcam.testmodels.ModelDType;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
 
@@ -24,8 +26,49 @@ import sc.fiji.gradcam.testmodels.TestModelSpec;
 class LayerCatalogTest extends WithBuiltModels {
 
     static Stream<TestModelSpec> specs() {
-        return Stream.concat(BuiltModels.allSmall(ModelDType.FLOAT32, true).stream(),
-                BuiltModels.allSmall(ModelDType.FLOAT64, false).stream());
+        return Stream.of(BuiltModels.allSmall(ModelDType.FLOAT32, true), BuiltModels.allSmall(ModelDType.FLOAT64, false),
+                BuiltModels.channelsFirst(ModelDType.FLOAT32)).flatMap(List::stream);
+    }
+
+    static Stream<TestModelSpec> channelsFirst() {
+        return Stream.of(ModelDType.values()).flatMap(d -> BuiltModels.channelsFirst(d).stream());
+    }
+
+    /**
+     * Channels-first models list every layer their NHWC twin has, with the same height, width and channels; the
+     * layers between an onnx-tf convolution's back-transpose and the next transpose (bias, ReLU, the keep-dims
+     * global mean) are NCHW, everything else NHWC; the default is the last block's ReLU, in NCHW for onnx-tf.
+     */
+    @ParameterizedTest
+    @MethodSource("channelsFirst")
+    void channelsFirstLayersHaveTheShapesOfTheirNhwcTwin(TestModelSpec spec) {
+        LayerCatalog catalog = models.get(spec).loaded().catalog();
+        LayerCatalog twin = models.get(spec.withLayout(Layout.NHWC)).loaded().catalog();
+        boolean onnx = spec.layout() == Layout.ONNX_TF;
+        int matched = 0;
+        for (Layer l : catalog.layers()) {
+            String node = l.tensorName().node();
+            boolean channelsFirst = onnx && (node.endsWith("/transpose_1") || node.endsWith("/BiasAdd")
+                    || node.endsWith("/add") || node.endsWith("/Relu") || node.endsWith("/Mean"));
+            assertEquals(channelsFirst ? DataLayout.NCHW : DataLayout.NHWC, l.layout(), spec.name() + " " + l);
+            var shape = models.get(spec).loaded().serving().tensor(l.tensorName()).shape();
+            long c = channelsFirst ? shape.get(1) : shape.get(3);
+            assertEquals(c, l.channels(), l.toString());
+            for (Layer t : twin.layers()) {
+                if (t.name().equals(l.name()) || l.name().endsWith("/add") && t.name().equals(l.layer() + "/BiasAdd")) {
+                    matched++;
+                    assertEquals(List.of(t.height(), t.width(), t.channels()), List.of(l.height(), l.width(),
+                            l.channels()), spec.name() + " " + l + " vs " + t);
+                }
+            }
+        }
+        assertTrue(matched >= 7, spec.name() + ": only " + matched + " layers found in the twin");
+        Layer d = catalog.defaultLayer();
+        assertEquals(twin.defaultLayer().name(), d.name(), catalog.reason());
+        assertEquals(onnx ? DataLayout.NCHW : DataLayout.NHWC, d.layout());
+        assertEquals(List.of(twin.defaultLayer().height(), twin.defaultLayer().width(), twin.defaultLayer().channels()),
+                List.of(d.height(), d.width(), d.channels()));
+        assertTrue(!onnx || catalog.reason().contains("Transpose →"), catalog.reason());
     }
 
     @ParameterizedTest

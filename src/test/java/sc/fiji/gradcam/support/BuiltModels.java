@@ -8,6 +8,7 @@ import java.util.Map;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.testmodels.Architecture;
+import sc.fiji.gradcam.testmodels.Layout;
 import sc.fiji.gradcam.testmodels.ModelDType;
 import sc.fiji.gradcam.testmodels.OutputActivation;
 import sc.fiji.gradcam.testmodels.SaveStyle;
@@ -54,6 +55,23 @@ public final class BuiltModels implements AutoCloseable {
     /** Like {@link #small} with one output unit: a binary classifier with a sigmoid or a raw logit. */
     public static TestModelSpec singleUnit(Architecture a, SaveStyle s, OutputActivation activation) {
         return small(a, s).withClasses(1).withActivation(activation);
+    }
+
+    /**
+     * Small channels-first specs of the given type: GAP and VGG, TF1 and function-call style, each with an NCHW input
+     * transposed once ({@link Layout#NCHW_INPUT}) and as onnx-tf writes it ({@link Layout#ONNX_TF}). Their NHWC twins
+     * are {@code spec.withLayout(Layout.NHWC)}.
+     */
+    public static List<TestModelSpec> channelsFirst(ModelDType dtype) {
+        List<TestModelSpec> list = new ArrayList<>();
+        for (Architecture a : List.of(Architecture.GAP, Architecture.VGG)) {
+            for (SaveStyle s : List.of(SaveStyle.TF1_GRAPH, SaveStyle.FUNCTION_CALL)) {
+                for (Layout l : List.of(Layout.NCHW_INPUT, Layout.ONNX_TF)) {
+                    list.add(small(a, s).withDtype(dtype).withLayout(l));
+                }
+            }
+        }
+        return list;
     }
 
     public static TestModelSpec small(Architecture a, SaveStyle s) {

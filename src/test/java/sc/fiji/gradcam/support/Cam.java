@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.image.InputImage;
+import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
 
@@ -14,14 +16,21 @@ public final class Cam {
 
     private Cam() {}
 
-    /** Activations [h·w·k] of the model's default layer for an image, preprocessed as the explainer does. */
+    /**
+     * Activations [h·w·k] (NHWC, whatever the layer's layout) of the model's default layer for an image, preprocessed
+     * as the explainer does.
+     */
     public static double[] defaultLayerActivations(LoadedModel m, InputImage image) {
-        return Runs.run(m, modelInput(m, image), 1, null, -1, m.catalog().defaultLayer().tensor()).get(0);
+        Layer layer = m.catalog().defaultLayer();
+        double[] a = Runs.run(m, modelInput(m, image), 1, null, -1, layer.tensor()).get(0);
+        return Tf.toNhwc(a, layer.layout(), (int) (layer.height() * layer.width()), (int) layer.channels());
     }
 
-    /** The model input for an image, preprocessed as the explainer does. */
+    /** The model input for an image, preprocessed as the explainer does, in the model's input layout. */
     public static double[] modelInput(LoadedModel m, InputImage image) {
-        float[] in = Preprocessor.prepare(image, ExplainRequest.defaults().preprocessing().resolve(m)).values();
+        Preprocessing p = ExplainRequest.defaults().preprocessing().resolve(m);
+        float[] in = m.inputLayout().layout().fromNhwc(Preprocessor.prepare(image, p).values(), 1, p.height(),
+                p.width(), p.channels());
         double[] x = new double[in.length];
         for (int i = 0; i < in.length; i++) {
             x[i] = in[i];

@@ -5,6 +5,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import sc.fiji.gradcam.graph.DataLayout;
 
 /** Tensor helpers for tests: doubles in and out, in the model's float type. */
 public final class Tf {
@@ -45,6 +46,32 @@ public final class Tf {
             }
         } else {
             throw new IllegalArgumentException("not a float tensor: " + t.dataType());
+        }
+        return out;
+    }
+
+    /** One image's values in {@code layout} ({@code positions} = h·w, {@code k} channels) reordered to NHWC. */
+    public static double[] toNhwc(double[] a, DataLayout layout, int positions, int k) {
+        return reorder(a, layout, positions, k, true);
+    }
+
+    /** One image's NHWC values reordered to {@code layout}. */
+    public static double[] fromNhwc(double[] nhwc, DataLayout layout, int positions, int k) {
+        return reorder(nhwc, layout, positions, k, false);
+    }
+
+    private static double[] reorder(double[] v, DataLayout layout, int positions, int k, boolean toNhwc) {
+        int ps = layout.positionStride(positions, k);
+        int cs = layout.channelStride(positions, k);
+        double[] out = new double[v.length];
+        for (int p = 0; p < positions; p++) {
+            for (int c = 0; c < k; c++) {
+                if (toNhwc) {
+                    out[p * k + c] = v[p * ps + c * cs];
+                } else {
+                    out[p * ps + c * cs] = v[p * k + c];
+                }
+            }
         }
         return out;
     }

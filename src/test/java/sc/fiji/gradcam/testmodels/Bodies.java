@@ -23,6 +23,12 @@ final class Bodies {
     private Bodies() {}
 
     static Body build(Net n, TestModelSpec s, Output<?> image) {
+        if (s.layout() == Layout.ONNX_TF) {
+            return s.architecture() == Architecture.VGG ? vggChannelsFirst(n, s, image) : gapChannelsFirst(n, s, image);
+        }
+        if (s.layout() == Layout.NCHW_INPUT) {
+            image = n.transpose("transpose", image, 0, 2, 3, 1);
+        }
         switch (s.architecture()) {
             case VGG: return vgg(n, s, image);
             case GAP: return gap(n, s, image);
@@ -57,6 +63,32 @@ final class Bodies {
         Output<?> last = n.relu("conv2d_2", n.conv("conv2d_2", x, 3, 2L * f, 2L * f, 1, true));
         Output<?> out = head(n, s, n.globalAveragePool("global_average_pooling2d", last), 2L * f);
         return new Body(out, last, new long[] {s.height(), s.width(), 2L * f}, "dense");
+    }
+
+    /** {@link #gap} as onnx-tf writes it ({@link Layout#ONNX_TF}): NCHW activations, BiasAdd(data_format NCHW). */
+    private static Body gapChannelsFirst(Net n, TestModelSpec s, Output<?> x) {
+        int f = s.filters();
+        x = n.relu("conv2d", n.convChannelsFirst("conv2d", x, 3, s.channels(), f, false));
+        x = n.relu("conv2d_1", n.convChannelsFirst("conv2d_1", x, 3, f, 2L * f, false));
+        Output<?> last = n.relu("conv2d_2", n.convChannelsFirst("conv2d_2", x, 3, 2L * f, 2L * f, false));
+        Output<?> pooled = n.globalAveragePoolChannelsFirst("global_average_pooling2d", last, 2L * f);
+        Output<?> out = head(n, s, pooled, 2L * f);
+        return new Body(out, last, new long[] {s.height(), s.width(), 2L * f}, "dense");
+    }
+
+    /** {@link #vgg} as onnx-tf writes it ({@link Layout#ONNX_TF}): biases as AddV2 of [C, 1, 1], CHW flattening. */
+    private static Body vggChannelsFirst(Net n, TestModelSpec s, Output<?> x) {
+        int f = s.filters();
+        x = n.relu("conv2d", n.convChannelsFirst("conv2d", x, 3, s.channels(), f, true));
+        x = n.relu("conv2d_1", n.convChannelsFirst("conv2d_1", x, 3, f, f, true));
+        x = n.maxPoolChannelsFirst("max_pooling2d", x);
+        long h = s.height() / 2;
+        long w = s.width() / 2;
+        Output<?> last = n.relu("conv2d_2", n.convChannelsFirst("conv2d_2", x, 3, f, 2L * f, true));
+        long flat = h * w * 2L * f;
+        Output<?> logits = n.denseChannelMajor("dense", n.flatten("flatten", last, flat), 2L * f, h, w, s.classes());
+        Output<?> out = n.activation("dense", logits, s.activation());
+        return new Body(out, last, new long[] {h, w, 2L * f}, "dense");
     }
 
     private static Body residual(Net n, TestModelSpec s, Output<?> x) {

@@ -98,6 +98,13 @@ final class Net {
 
     /** Creates variable {@code name} with seeded values and returns its value as read in this graph. */
     Output<?> weight(String name, Init init, long fanIn, long fanOut, long... shape) {
+        Variable var = new Variable(name, shape.clone(), draw(init, fanIn, fanOut, shape));
+        variables.add(var);
+        return readVariable.apply(this, var);
+    }
+
+    /** The next seeded values for a weight of {@code shape} (row-major). */
+    private double[] draw(Init init, long fanIn, long fanOut, long... shape) {
         int n = 1;
         for (long d : shape) {
             n *= (int) d;
@@ -118,9 +125,7 @@ final class Net {
             }
             v[i] = roundToFloat ? (double) (float) x : x;
         }
-        Variable var = new Variable(name, shape.clone(), v);
-        variables.add(var);
-        return readVariable.apply(this, var);
+        return v;
     }
 
     /** Creates variable {@code name} holding {@code values} (a Keras state such as an adapted mean) and reads it. */
@@ -239,6 +244,71 @@ final class Net {
     Output<?> globalAveragePool(String layer, Output<?> x) {
         return builder("Mean", layer + "/Mean", x, constInt(layer + "/Mean/reduction_indices", 1, 2))
                 .setAttr("keep_dims", false).build().output(0);
+    }
+
+    // ---- channels first, as onnx-tf writes it on a CPU (see Layout.ONNX_TF) ------------------------------
+
+    /** {@code Transpose(x, perm)} named {@code name}. */
+    Output<?> transpose(String name, Output<?> x, int... perm) {
+        return op("Transpose", name, x, constInt(name + "/perm", perm));
+    }
+
+    /**
+     * An NCHW conv on a CPU: {@code transpose} (to NHWC), {@code Conv2D} (SAME, NHWC, HE kernel), {@code transpose_1}
+     * (back to NCHW), then the bias in NCHW: {@code BiasAdd(data_format NCHW)}, or ({@code addBias})
+     * {@code AddV2(conv, Reshape(bias, [C, 1, 1]))} named {@code layer/add}. Draws the weights as {@link #conv} does.
+     */
+    Output<?> convChannelsFirst(String layer, Output<?> x, int k, long in, long out, boolean addBias) {
+        Output<?> kernel = weight(layer + "/kernel", Init.HE, k * k * in, out, k, k, in, out);
+        Output<?> nhwc = transpose(layer + "/transpose", x, 0, 2, 3, 1);
+        Output<?> y = builder("Conv2D", layer + "/Conv2D", nhwc, kernel).setAttr("strides", new long[] {1, 1, 1, 1})
+                .setAttr("padding", "SAME").setAttr("data_format", "NHWC").build().output(0);
+        y = transpose(layer + "/transpose_1", y, 0, 3, 1, 2);
+        Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
+        if (addBias) {
+            Output<?> shaped = op("Reshape", layer + "/Reshape", b, constInt(layer + "/Reshape/shape", (int) out, 1, 1));
+            return op("AddV2", layer + "/add", y, shaped);
+        }
+        return builder("BiasAdd", layer + "/BiasAdd", y, b).setAttr("data_format", "NCHW").build().output(0);
+    }
+
+    /** 2×2 max pooling of an NCHW tensor, wrapped in transposes like a conv (CPU MaxPool is NHWC only). */
+    Output<?> maxPoolChannelsFirst(String layer, Output<?> x) {
+        Output<?> nhwc = transpose(layer + "/transpose", x, 0, 2, 3, 1);
+        return transpose(layer + "/transpose_1", maxPool(layer, nhwc), 0, 3, 1, 2);
+    }
+
+    /** ONNX GlobalAveragePool + Flatten: {@code Mean} over axes 2, 3 keeping them ({@code [N, C, 1, 1]}), Reshape. */
+    Output<?> globalAveragePoolChannelsFirst(String layer, Output<?> x, long channels) {
+        Output<?> mean = builder("Mean", layer + "/Mean", x, constInt(layer + "/Mean/reduction_indices", 2, 3))
+                .setAttr("keep_dims", true).build().output(0);
+        return flatten(layer, mean, channels);
+    }
+
+    /**
+     * Dense on an NCHW feature map flattened channel-major ({@code [N, C·H·W]}): the kernel is drawn as {@link #dense}
+     * draws it for the NHWC flattening (rows {@code (y·W + x)·C + c}), then its rows are stored in the channel-major
+     * order {@code (c·H + y)·W + x}, so the layer computes the same logits as the NHWC model's.
+     */
+    Output<?> denseChannelMajor(String layer, Output<?> x, long c, long h, long w, long out) {
+        long in = c * h * w;
+        double[] drawn = draw(Init.GLOROT, in, out, in, out);
+        double[] rows = new double[drawn.length];
+        for (int y = 0; y < h; y++) {
+            for (int xx = 0; xx < w; xx++) {
+                for (int ch = 0; ch < c; ch++) {
+                    long from = ((y * w + xx) * c + ch) * out;
+                    long to = ((ch * h + y) * w + xx) * out;
+                    System.arraycopy(drawn, (int) from, rows, (int) to, (int) out);
+                }
+            }
+        }
+        Variable kernelVar = new Variable(layer + "/kernel", new long[] {in, out}, rows);
+        variables.add(kernelVar);
+        Output<?> kernel = readVariable.apply(this, kernelVar);
+        Output<?> y = op("MatMul", layer + "/MatMul", x, kernel);
+        Output<?> b = weight(layer + "/bias", Init.BIAS, in, out, out);
+        return op("BiasAdd", layer + "/BiasAdd", y, b);
     }
 
     Output<?> addV2(String layer, Output<?> a, Output<?> b) {

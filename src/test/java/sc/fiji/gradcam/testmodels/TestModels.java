@@ -37,7 +37,8 @@ import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /**
  * Builds small, seeded image-classifier SavedModels with TF Java, in the two layouts real exports have
- * ({@link SaveStyle}). Input: NHWC placeholder {@code [-1,H,W,C]}; output {@code [-1,K]} softmax, sigmoid or logits
+ * ({@link SaveStyle}). Input: NHWC placeholder {@code [-1,H,W,C]} (NCHW {@code [-1,C,H,W]} for the channels-first
+ * {@link Layout}s); output {@code [-1,K]} softmax, sigmoid or logits
  * (K = 1: a single-unit binary classifier);
  * tag {@code serve}, signature {@code serving_default} with keys {@code image} → {@code probabilities} /
  * {@code logits}. Weights are resource variables stored in {@code variables/} and restored by the loader.
@@ -64,6 +65,9 @@ public final class TestModels {
      * spec without scaling (the scaling adds no random draws).
      */
     public static TestModel build(TestModelSpec spec, Path dir, InputOps scaling) {
+        if (spec.layout() != Layout.NHWC) {
+            throw new IllegalArgumentException("input ops are written for NHWC inputs, not " + spec.layout());
+        }
         return build(spec, dir, (net, s, image) -> Bodies.build(net, s, scaling.apply(net, s, image)));
     }
 

@@ -17,6 +17,8 @@
  *
  * <p>Both styles use the TF1 saver ({@code save/Const:0}, {@code save/control_dependency:0},
  * {@code save/restore_all}), so DJL and {@code SavedModelBundle.load(dir, "serve")} restore the weights.
- * The same spec with a different style gives the same weights and outputs.
+ * The same spec with a different style gives the same weights and outputs. So does another
+ * {@link sc.fiji.gradcam.testmodels.Layout}: an {@code [N, C, H, W]} input transposed once, or onnx-tf's
+ * channels-first feature maps (GAP and VGG).
  */
 package sc.fiji.gradcam.testmodels;
