@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -97,6 +97,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Images per session run (default: 8).")
     int batch = 8;
 
+    @Option(names = "--planes", paramLabel = "first|all", description = "Planes (z/t positions) of stacks to explain: "
+            + "first (default) or all (a JSON entry and CSV row per plane, a slice per plane in the TIFFs).")
+    String planes = "first";
+
     @Option(names = "--overwrite", description = "Replace existing output files.")
     boolean overwrite;
 
@@ -111,6 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        boolean allPlanes = allPlanes(planes);
         Set<Method> chosen = Method.parseList(methods);
         ExplainRequest request = ExplainRequest.defaults().withTargets(targets).withLayer(layer).withMethods(chosen)
                 .withScore(ScoreKind.parse(score))
@@ -142,11 +147,19 @@ final class ExplainCommand implements Callable<Integer> {
             ProgressBar progress = new ProgressBar(System.err, files.size(), quiet);
             try (ExplanationWriter writer = new ExplanationWriter(out, PredictionsCsv.CLI, colours, opacity)) {
                 int done = 0;
-                for (int start = 0; start < files.size(); start += Math.max(1, batch)) {
-                    List<Path> chunk = files.subList(start, Math.min(files.size(), start + Math.max(1, batch)));
-                    processChunk(explainer, request, chunk, writer, report, montageRows);
-                    done += chunk.size();
-                    progress.update(done);
+                List<Opened> chunk = new ArrayList<>();
+                int planesInChunk = 0;
+                for (int i = 0; i < files.size(); i++) {
+                    Opened o = open(files.get(i), request, allPlanes);
+                    chunk.add(o);
+                    planesInChunk += Math.max(1, o.planes().size());
+                    if (planesInChunk >= Math.max(1, batch) || i == files.size() - 1) {
+                        processChunk(explainer, request, chunk, writer, report, montageRows);
+                        done += chunk.size();
+                        progress.update(done);
+                        chunk.clear();
+                        planesInChunk = 0;
+                    }
                 }
             }
             report.writeJson(out.resolve(SUMMARY));
@@ -163,49 +176,74 @@ final class ExplainCommand implements Callable<Integer> {
         return report.errors() > 0 ? 1 : 0;
     }
 
-    /** An image read for explaining: its first plane and its spatial calibration. */
-    private record Opened(InputImage image, Calibration calibration) {}
+    /** {@code --planes}: false for {@code first}, true for {@code all}. */
+    private static boolean allPlanes(String planes) {
+        return switch (planes) {
+            case "first" -> false;
+            case "all" -> true;
+            default -> throw new IllegalArgumentException("Unknown --planes '" + planes + "'. Valid: first, all.");
+        };
+    }
 
     /**
-     * Explains a chunk of files in one session run and records each file's outcome in file order (the CSV is
-     * written as it goes). A file whose outputs exist (without --overwrite) or that cannot be read is an error
-     * entry; a request the batch refuses is retried file by file to find the one at fault.
+     * A file read for explaining: its explained planes (0-based), their images and its spatial calibration; or,
+     * with no planes, why it cannot be explained (unreadable, or its outputs exist without --overwrite).
      */
-    private void processChunk(Explainer explainer, ExplainRequest request, List<Path> chunk,
+    private record Opened(Path file, List<Integer> planes, List<InputImage> images, Calibration calibration,
+            String error) {}
+
+    /** A plane's explanations (one per target), or why it was not explained. */
+    private record Outcome(List<Explanation> perTarget, String error) {}
+
+    private Opened open(Path file, ExplainRequest request, boolean allPlanes) {
+        try {
+            refuseExisting(file, request);
+            ImagePlus imp = ImageFiles.open(file);
+            List<Integer> explained = IntStream.range(0, allPlanes ? ImagePlusImages.planes(imp) : 1).boxed().toList();
+            List<InputImage> images = explained.stream().map(p -> ImagePlusImages.plane(imp, p)).toList();
+            return new Opened(file, explained, images, imp.getCalibration(), null);
+        } catch (IOException | RuntimeException e) {
+            return new Opened(file, List.of(), List.of(), null, e.getMessage());
+        }
+    }
+
+    /**
+     * Explains the planes of a chunk of files in session runs of at most --batch planes and records each file's
+     * outcome in file order (the CSV is written as it goes).
+     */
+    private void processChunk(Explainer explainer, ExplainRequest request, List<Opened> chunk,
             ExplanationWriter writer, Report report, Montage montageRows) throws IOException {
-        Map<Path, Opened> opened = new LinkedHashMap<>();
-        Map<Path, String> errors = new HashMap<>();
-        for (Path file : chunk) {
-            try {
-                refuseExisting(file, request);
-                ImagePlus imp = ImageFiles.open(file);
-                opened.put(file, new Opened(ImagePlusImages.toInput(imp, 1), imp.getCalibration()));
-            } catch (IOException | RuntimeException e) {
-                errors.put(file, e.getMessage());
-            }
-        }
-        List<List<Explanation>> results = List.of();
-        if (!opened.isEmpty()) {
-            try {
-                results = explainer.explain(opened.values().stream().map(Opened::image).toList(), request);
-            } catch (IllegalArgumentException e) {
-                if (opened.size() > 1) {
-                    for (Path file : chunk) {
-                        processChunk(explainer, request, List.of(file), writer, report, montageRows);
-                    }
-                    return;
-                }
-                errors.put(opened.keySet().iterator().next(), e.getMessage());
-            }
-        }
-        var next = results.iterator();
-        for (Path file : chunk) {
-            if (errors.containsKey(file)) {
-                fail(file, errors.get(file), writer, report);
+        List<InputImage> images = chunk.stream().flatMap(o -> o.images().stream()).toList();
+        var next = explainEach(explainer, request, images).iterator();
+        for (Opened o : chunk) {
+            if (o.error() != null) {
+                fail(o.file(), null, o.error(), writer, report);
             } else {
-                record(file, opened.get(file), next.next(), request, writer, report, montageRows);
+                record(o, o.planes().stream().map(p -> next.next()).toList(), request, writer, report, montageRows);
             }
         }
+    }
+
+    /**
+     * One outcome per image, in order. A session run the explainer refuses (e.g. a NaN in one plane) is retried
+     * image by image to find the one at fault.
+     */
+    private List<Outcome> explainEach(Explainer explainer, ExplainRequest request, List<InputImage> images) {
+        List<Outcome> out = new ArrayList<>();
+        int step = Math.max(1, batch);
+        for (int start = 0; start < images.size(); start += step) {
+            List<InputImage> run = images.subList(start, Math.min(images.size(), start + step));
+            try {
+                explainer.explain(run, request).forEach(perTarget -> out.add(new Outcome(perTarget, null)));
+            } catch (IllegalArgumentException e) {
+                if (run.size() == 1) {
+                    out.add(new Outcome(null, e.getMessage()));
+                } else {
+                    run.forEach(one -> out.addAll(explainEach(explainer, request, List.of(one))));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -244,30 +282,54 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes one file's maps per target and adds them to the report and montage. */
-    private void record(Path file, Opened image, List<Explanation> perTarget, ExplainRequest request,
-            ExplanationWriter writer, Report report, Montage montageRows) throws IOException {
-        for (int j = 0; j < perTarget.size(); j++) {
-            Explanation e = perTarget.get(j);
+    /**
+     * Writes one file's maps per target (all its explained planes in one set of files) and adds an entry per plane
+     * and target to the report and montage; each plane that failed becomes an error entry.
+     */
+    private void record(Opened image, List<Outcome> outcomes, ExplainRequest request, ExplanationWriter writer,
+            Report report, Montage montageRows) throws IOException {
+        Path file = image.file();
+        List<Integer> done = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i).error() == null) {
+                done.add(i);
+            }
+        }
+        for (int j = 0; j < request.targets().size() && !done.isEmpty(); j++) {
+            int target = j;
+            List<Explanation> es = done.stream().map(i -> outcomes.get(i).perTarget().get(target)).toList();
+            List<Integer> planes = done.stream().map(image.planes()::get).toList();
             try {
                 long s = System.nanoTime();
                 Map<String, Path> written = writer.write(new ExplainedImage(file, name(file, request.targets().get(j),
-                        request), image.image(), image.calibration(), List.of(0), List.of(e)));
-                Map<String, Double> timings = new LinkedHashMap<>(e.timingsMs());
-                timings.put("write", (System.nanoTime() - s) / 1e6);
-                report.add(file, e, written, timings);
-                if (montageRows != null) {
-                    montageRows.add(file.getFileName().toString(), image.image(), e);
+                        request), image.images().get(done.get(0)), image.calibration(), planes, es));
+                double writeMs = (System.nanoTime() - s) / 1e6 / es.size();
+                for (int k = 0; k < es.size(); k++) {
+                    Explanation e = es.get(k);
+                    Map<String, Double> timings = new LinkedHashMap<>(e.timingsMs());
+                    timings.put("write", writeMs);
+                    report.add(file, planes.get(k) + 1, e, written, timings);
+                    if (montageRows != null) {
+                        montageRows.add(file.getFileName() + (image.planes().size() > 1 ? " (plane "
+                                + (planes.get(k) + 1) + ")" : ""), image.images().get(done.get(k)), e);
+                    }
                 }
             } catch (IOException ex) {
-                fail(file, "could not write outputs: " + ex.getMessage(), writer, report);
+                fail(file, null, "could not write outputs: " + ex.getMessage(), writer, report);
+            }
+        }
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i).error() != null) {
+                fail(file, image.planes().get(i) + 1, outcomes.get(i).error(), writer, report);
             }
         }
     }
 
-    private static void fail(Path file, String message, ExplanationWriter writer, Report report) throws IOException {
-        report.addError(file, message);
-        writer.failed(file, message);
+    /** An error entry and CSV row for a file ({@code plane} null) or one of its planes (1-based). */
+    private static void fail(Path file, Integer plane, String message, ExplanationWriter writer, Report report)
+            throws IOException {
+        report.addError(file, plane, message);
+        writer.failed(file, plane == null ? 0 : plane, message);
     }
 
     private static String name(Path file, String target, ExplainRequest request) {

@@ -5,17 +5,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.InputRange;
 import sc.fiji.gradcam.explain.Prediction;
 import sc.fiji.gradcam.image.Preprocessing;
 
 /**
- * The summary of an explain run: one entry per image and target, in the order they are added, as JSON (the
+ * The summary of an explain run: one entry per image (plane) and target, in the order they are added, as JSON (the
  * scripted contract) and text. Entries hold only small values, so memory stays bounded over thousands of images.
  */
 final class Report {
@@ -40,9 +42,11 @@ final class Report {
         range = r;
     }
 
-    void add(Path file, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
+    /** The entry of an explained plane ({@code plane} 1-based) for one target. */
+    void add(Path file, int plane, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
+        o.put("plane", plane);
         o.put("predicted", prediction(e.predicted()));
         o.put("top5", e.top5().stream().map(Report::prediction).toList());
         Map<String, Object> target = new LinkedHashMap<>();
@@ -66,10 +70,12 @@ final class Report {
         images.add(o);
     }
 
-    void addError(Path file, String message) {
+    /** The entry of a file ({@code plane} null) or of one of its planes (1-based) that was not explained. */
+    void addError(Path file, Integer plane, String message) {
         errors++;
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("image", file.toString());
+        o.put("plane", plane);
         o.put("error", message == null ? "unknown error" : message);
         images.add(o);
     }
@@ -113,8 +119,16 @@ final class Report {
             b.append("Preprocessing: ").append(preprocessing.describe()).append(" (").append(range.source())
                     .append(": ").append(range.reason()).append(")").append(System.lineSeparator());
         }
+        Set<Object> stacks = new HashSet<>();
         for (Map<String, Object> o : images) {
-            Path name = Path.of(String.valueOf(o.get("image"))).getFileName();
+            if (o.get("plane") instanceof Integer p && p > 1) {
+                stacks.add(o.get("image"));
+            }
+        }
+        for (Map<String, Object> o : images) {
+            boolean stack = stacks.contains(o.get("image")) && o.get("plane") != null;
+            String name = Path.of(String.valueOf(o.get("image"))).getFileName()
+                    + (stack ? " (plane " + o.get("plane") + ")" : "");
             if (o.get("error") != null) {
                 b.append(String.format(Locale.ROOT, "%-40s ERROR %s%n", name, o.get("error")));
                 continue;

@@ -16,10 +16,11 @@ import sc.fiji.gradcam.image.Heatmap;
 
 /**
  * The files of explained images in one folder, for the CLI's {@code explain} and Fiji's {@code Grad-CAM Batch...}.
- * Per image: {@code NAME.METHOD.tif} (32-bit, image size, one slice per plane, the image's calibration; Grad-CAM
- * and counterfactual with the Fire LUT and display 0..1, gradients gray with a symmetric range),
+ * Per image: {@code NAME.METHOD.tif} (32-bit, image size, one slice per explained plane, the image's calibration;
+ * Grad-CAM and counterfactual with the Fire LUT and display 0..1, gradients gray with a symmetric range),
  * {@code NAME.gradcam-raw.tif} (feature resolution, unnormalised), {@code NAME.gradcam-overlay.png} (the Grad-CAM
- * map, else the counterfactual, over the first plane); and a {@value #PREDICTIONS} row per plane and target.
+ * map, else the counterfactual, over the first explained plane); and a {@value #PREDICTIONS} row per plane and
+ * target.
  * Writing replaces files: callers check {@link #existing} first unless asked to overwrite.
  */
 public final class ExplanationWriter implements AutoCloseable {
@@ -99,7 +100,12 @@ public final class ExplanationWriter implements AutoCloseable {
 
     /** The CSV row of a file that was not explained (unreadable, refused, or its outputs could not be written). */
     public void failed(Path file, String reason) throws IOException {
-        csv.failed(file, reason);
+        failed(file, 0, reason);
+    }
+
+    /** The CSV row of a plane ({@code plane} 1-based; 0: the whole file) that was not explained. */
+    public void failed(Path file, int plane, String reason) throws IOException {
+        csv.failed(file, plane, reason);
         csv.flush();
     }
 

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 import sc.fiji.gradcam.explain.Explanation;
 
 /**
- * {@code predictions.csv}: a row per explained plane and target, and one per file that was not explained, written
- * as they come. The CLI and the Fiji batch keep the columns their users rely on ({@link #CLI}, {@link #BATCH}),
+ * {@code predictions.csv}: a row per explained plane and target, and one per file (or plane) that was not explained,
+ * written as they come. The CLI and the Fiji batch keep the columns their users rely on ({@link #CLI}, {@link #BATCH}),
  * drawn from one set of {@link Column}s that are formatted the same way (probabilities {@code %.6g}).
  */
 public final class PredictionsCsv implements AutoCloseable {
@@ -39,9 +39,10 @@ public final class PredictionsCsv implements AutoCloseable {
         }
     }
 
-    /** The CLI's {@code explain} columns. */
+    /** The CLI's {@code explain} columns ({@code plane} last: it came with {@code --planes all}). */
     public static final List<Column> CLI = List.of(Column.IMAGE, Column.PREDICTED_INDEX, Column.PREDICTED_LABEL,
-            Column.PREDICTED_PROBABILITY, Column.TARGET_INDEX, Column.TARGET_LABEL, Column.RAW_MAX, Column.ERROR);
+            Column.PREDICTED_PROBABILITY, Column.TARGET_INDEX, Column.TARGET_LABEL, Column.RAW_MAX, Column.ERROR,
+            Column.PLANE);
 
     /** The Fiji {@code Grad-CAM Batch...} columns. */
     public static final List<Column> BATCH = List.of(Column.FILE, Column.PLANE, Column.PREDICTED_INDEX,
@@ -63,11 +64,12 @@ public final class PredictionsCsv implements AutoCloseable {
         line(columns.stream().map(c -> Csv.cell(cell(c, image, plane, e))).collect(Collectors.joining(",")));
     }
 
-    /** The row of a file that was not explained. */
-    void failed(Path image, String reason) throws IOException {
+    /** The row of a file, or of one of its planes ({@code plane} 1-based; 0: the file), that was not explained. */
+    void failed(Path image, int plane, String reason) throws IOException {
         String why = reason == null ? "unknown error" : reason;
         line(columns.stream().map(c -> Csv.cell(switch (c) {
             case IMAGE, FILE -> name(c, image);
+            case PLANE -> plane > 0 ? String.valueOf(plane) : "";
             case ERROR -> why;
             case STATUS -> "skipped: " + why;
             default -> "";

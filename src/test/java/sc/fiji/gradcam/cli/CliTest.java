@@ -161,7 +161,7 @@ class CliTest {
         }
         assertTrue(Files.isRegularFile(out.resolve("predictions.csv")));
         assertEquals("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,raw_max,"
-                + "error", Files.readAllLines(out.resolve("predictions.csv")).get(0));
+                + "error,plane", Files.readAllLines(out.resolve("predictions.csv")).get(0));
         assertEquals(list.size() + 1, Files.readAllLines(out.resolve("predictions.csv")).size());
         assertTrue(Files.isRegularFile(out.resolve("summary.json")));
         assertEquals(before, Shared.checksum(images), "the input images must not change");
@@ -240,9 +240,10 @@ class CliTest {
         assertEquals(4, csv.size(), csv.toString());
         String failed = dir.resolve("a.png") + ",,,,,,,";
         assertTrue(csv.get(1).startsWith(failed) && csv.get(1).length() > failed.length(), "an error: " + csv.get(1));
+        assertTrue(csv.get(1).endsWith(","), "an unreadable file has no plane: " + csv.get(1));
         assertTrue(csv.get(2).startsWith(dir.resolve("b.png") + ",7,7,"), csv.get(2));
         assertTrue(csv.get(3).startsWith(dir.resolve("c.png") + ",2,2,"), csv.get(3));
-        assertTrue(csv.get(3).endsWith(","), "no error: " + csv.get(3));
+        assertTrue(csv.get(3).endsWith(",,1"), "no error, plane 1: " + csv.get(3));
     }
 
     @Test

@@ -116,17 +116,23 @@ class ExplanationWriterTest {
     }
 
     @Test
-    void theCliLayoutKeepsItsColumnsAndFailedFilesGetARow() throws Exception {
+    void theCliLayoutKeepsItsColumnsAndFailedFilesAndPlanesGetARow() throws Exception {
         Set<Method> methods = EnumSet.of(Method.GRADCAM);
         try (ExplanationWriter w = new ExplanationWriter(out, PredictionsCsv.CLI, ColorMap.FIRE, 0.5)) {
             w.failed(Path.of("in", "a,b.png"), "not an image");
             w.write(new ExplainedImage(Path.of("in", "c.png"), "c", gray(), null, List.of(0),
                     List.of(explanation(3, methods, "x"))));
+            w.write(new ExplainedImage(Path.of("in", "d.tif"), "d", gray(), null, List.of(0, 2),
+                    List.of(explanation(3, methods, "x"), explanation(3, methods, "x"))));
+            w.failed(Path.of("in", "d.tif"), 2, "a NaN");
         }
         List<String> csv = Files.readAllLines(out.resolve(ExplanationWriter.PREDICTIONS));
         assertEquals(List.of("image,predicted_index,predicted_label,predicted_probability,target_index,target_label,"
-                + "raw_max,error", "\"" + Path.of("in", "a,b.png") + "\",,,,,,,not an image",
-                Path.of("in", "c.png") + ",1,x,0.875000,1,x,8.00000,"), csv);
+                + "raw_max,error,plane", "\"" + Path.of("in", "a,b.png") + "\",,,,,,,not an image,",
+                Path.of("in", "c.png") + ",1,x,0.875000,1,x,8.00000,,1",
+                Path.of("in", "d.tif") + ",1,x,0.875000,1,x,8.00000,,1",
+                Path.of("in", "d.tif") + ",1,x,0.875000,1,x,8.00000,,3",
+                Path.of("in", "d.tif") + ",,,,,,,a NaN,2"), csv);
         try (ExplanationWriter w = new ExplanationWriter(out, PredictionsCsv.BATCH, ColorMap.FIRE, 0.5)) {
             w.failed(Path.of("in", "notes.txt"), "not an image ImageJ can read");
         }
