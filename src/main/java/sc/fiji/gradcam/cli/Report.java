@@ -116,8 +116,8 @@ final class Report {
     String text() {
         StringBuilder b = new StringBuilder();
         if (preprocessing != null) {
-            b.append("Preprocessing: ").append(preprocessing.describe()).append(" (").append(range.source())
-                    .append(": ").append(range.reason()).append(")").append(System.lineSeparator());
+            b.append("Preprocessing: ").append(preprocessing.describe()).append(" (range: ").append(range.reason())
+                    .append(")").append(System.lineSeparator());
         }
         Set<Object> stacks = new HashSet<>();
         for (Map<String, Object> o : images) {

@@ -84,7 +84,7 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         }
         if (shape[1] > 0 && shape[2] > 0 && (wh[0] != shape[2] || wh[1] != shape[1])) {
             throw new ModelException("The size " + wh[0] + "x" + wh[1] + " does not fit the model's input "
-                    + shape[2] + "x" + shape[1] + ".", "omit --size or use " + shape[2] + "x" + shape[1] + ".");
+                    + shape[2] + "x" + shape[1] + ".", "leave the size unset (auto) or use " + shape[2] + "x" + shape[1] + ".");
         }
         int channels = shape[3] > 0 ? (int) shape[3] : Integer.parseInt(p.getProperty("channels.count", "3"));
         ResizeMode mode = ResizeMode.parse(first(resize, p.getProperty("resize"), "stretch"));
