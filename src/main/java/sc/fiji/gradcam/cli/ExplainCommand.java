@@ -59,7 +59,8 @@ final class ExplainCommand implements Callable<Integer> {
     String layer = "auto";
 
     @Option(names = "--methods", paramLabel = "LIST", description = "Comma list of gradcam, counterfactual, gradient, "
-            + "guided-backprop, guided-gradcam, or all (default: gradcam,guided-gradcam).")
+            + "guided-backprop, guided-gradcam, gradcam-plusplus (Grad-CAM++), xgradcam (XGrad-CAM), layercam "
+            + "(LayerCAM), or all (default: gradcam,guided-gradcam).")
     String methods = "gradcam,guided-gradcam";
 
     @Option(names = "--score", paramLabel = "logit|probability|log-probability", description = "What is "

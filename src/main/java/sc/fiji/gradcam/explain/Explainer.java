@@ -198,10 +198,11 @@ public final class Explainer implements AutoCloseable {
         timings.put("preprocess", preprocessMs);
         timings.put("forward", forwardMs);
         Map<Method, MapImage> maps = new LinkedHashMap<>();
+        Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
         MapImage raw = null;
         MapImage cam = null;
         double rawMax = 0;
-        String note = null;
         int w = image.width();
         int h = image.height();
         if (layer != null) {
@@ -210,26 +211,43 @@ public final class Explainer implements AutoCloseable {
             int fh = (int) feature[1];
             int fw = (int) feature[2];
             int fc = (int) feature[3];
-            float[] rawMap = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, layer.layout(), false);
-            raw = new MapImage(fw, fh, 1, rawMap);
+            float[] a = values.get("A");
+            float[] dA = values.get("dA");
+            raw = new MapImage(fw, fh, 1, GradCam.compute(a, dA, i, fh, fw, fc, layer.layout(), false));
             rawMax = Math.max(0, raw.max());
-            cam = normalised(MapResampler.featureToImage(rawMap, fw, fh, input.geometry(), w, h), rawMax, w, h);
+            cam = camImage(raw, input, w, h);
             if (rawMax <= 0) {
-                note = "The Grad-CAM map is zero everywhere: no feature map of layer '" + layer.name()
+                notes.add("The Grad-CAM map is zero everywhere: no feature map of layer '" + layer.name()
                         + "' adds positive evidence for class '" + targetPrediction.label() + "'. Try an earlier "
-                        + "layer, the counterfactual map, or the score 'probability'.";
+                        + "layer, the counterfactual map, or the score 'probability'.");
             }
             if (request.methods().contains(Method.GRADCAM)) {
                 maps.put(Method.GRADCAM, cam);
+                rawMaps.put(Method.GRADCAM, raw);
             }
             timings.put(Method.GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             if (request.methods().contains(Method.COUNTERFACTUAL)) {
                 s = System.nanoTime();
-                float[] cf = GradCam.compute(values.get("A"), values.get("dA"), i, fh, fw, fc, layer.layout(), true);
-                float cfMax = Math.max(0, new MapImage(fw, fh, 1, cf).max());
-                maps.put(Method.COUNTERFACTUAL,
-                        normalised(MapResampler.featureToImage(cf, fw, fh, input.geometry(), w, h), cfMax, w, h));
+                MapImage cf = new MapImage(fw, fh, 1, GradCam.compute(a, dA, i, fh, fw, fc, layer.layout(), true));
+                rawMaps.put(Method.COUNTERFACTUAL, cf);
+                maps.put(Method.COUNTERFACTUAL, camImage(cf, input, w, h));
                 timings.put(Method.COUNTERFACTUAL.id(), (System.nanoTime() - s) / 1e6);
+            }
+            // the CAM variants reuse the activations and gradients Grad-CAM was computed from
+            for (Method m : request.methods()) {
+                if (!m.isCamVariant()) {
+                    continue;
+                }
+                s = System.nanoTime();
+                MapImage v = new MapImage(fw, fh, 1, CamVariants.compute(m, a, dA, i, fh, fw, fc, layer.layout()));
+                rawMaps.put(m, v);
+                maps.put(m, camImage(v, input, w, h));
+                if (!(v.max() > 0)) {
+                    notes.add("The " + m.title() + " map is zero everywhere: layer '" + layer.name() + "' shows no "
+                            + "positive evidence for class '" + targetPrediction.label() + "' by this method. Try an "
+                            + "earlier layer.");
+                }
+                timings.put(m.id(), (System.nanoTime() - s) / 1e6);
             }
         }
         int c = model.imageShape()[3] > 0 ? (int) model.imageShape()[3] : 3;
@@ -253,13 +271,19 @@ public final class Explainer implements AutoCloseable {
             }
         }
         return new Explanation(predicted, ranked.subList(0, Math.min(5, k)), targetPrediction, request.score(), layer,
-                rawMax, maps, raw, note, timings);
+                rawMax, maps, raw, rawMaps, notes.isEmpty() ? null : String.join(" ", notes), timings);
     }
 
     private static MapImage inputMap(float[] all, int offset, int per, int channels, ModelInput input, int w, int h) {
         float[] one = new float[per];
         System.arraycopy(all, offset, one, 0, per);
         return new MapImage(w, h, channels, MapResampler.modelToImage(one, channels, input.geometry(), w, h));
+    }
+
+    /** A raw CAM-like map upsampled to the image ({@code w × h}) and divided by its maximum (an empty map stays 0). */
+    private static MapImage camImage(MapImage raw, ModelInput input, int w, int h) {
+        return normalised(MapResampler.featureToImage(raw.data(), raw.width(), raw.height(), input.geometry(), w, h),
+                Math.max(0, raw.max()), w, h);
     }
 
     private static MapImage normalised(float[] map, double max, int w, int h) {

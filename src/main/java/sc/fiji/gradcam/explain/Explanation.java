@@ -17,11 +17,14 @@ import sc.fiji.gradcam.graph.ScoreKind;
  * @param maps each method's map at the image's size: Grad-CAM family normalised to [0, 1] (one channel),
  *     gradients raw with one channel per model input channel
  * @param gradcamRaw the unnormalised Grad-CAM map at feature resolution (null without Grad-CAM)
- * @param note advice when a map is empty, else null
+ * @param rawMaps the unnormalised maps at feature resolution of the CAM-like methods asked for (Grad-CAM,
+ *     counterfactual, Grad-CAM++, XGrad-CAM, LayerCAM): what {@link #maps} holds upsampled and normalised
+ * @param note advice when a map is empty (Grad-CAM's, or a CAM variant's asked for), else null
  * @param timingsMs time spent per step (shared steps of a batch are divided among its images)
  */
 public record Explanation(Prediction predicted, List<Prediction> top5, Prediction target, ScoreKind score,
-        Layer layer, double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, String note,
+        Layer layer, double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, Map<Method, MapImage> rawMaps,
+        String note,
         Map<String, Double> timingsMs) {
 
     /** Whether the Grad-CAM map is zero everywhere (no positive evidence at this layer). */

@@ -6,7 +6,7 @@ import sc.fiji.gradcam.graph.DataLayout;
  * Grad-CAM (Selvaraju et al., eq. 1–2) for one image: {@code alpha_k = (1/Z) sum_ij dy/dA^k_ij} and
  * {@code L = ReLU(sum_k alpha_k A^k)}. The counterfactual map uses {@code -dy/dA^k}. Activations and
  * gradients are NHWC slices, {@code a[(i * w + j) * k + c]}, or NCHW ones, {@code a[(c * h + i) * w + j]}; the map
- * is {@code [h, w]} either way.
+ * is {@code [h, w]} either way. Its per-channel sums and weighted maps also serve {@link CamVariants}.
  */
 public final class GradCam {
 
@@ -20,15 +20,7 @@ public final class GradCam {
     /** The channel weights alpha_k: the spatial mean of the gradient, negated for the counterfactual. */
     public static double[] weights(float[] grad, int offset, int positions, int channels, DataLayout layout,
             boolean counterfactual) {
-        int ps = layout.positionStride(positions, channels);
-        int cs = layout.channelStride(positions, channels);
-        double[] alpha = new double[channels];
-        for (int p = 0; p < positions; p++) {
-            int base = offset + p * ps;
-            for (int c = 0; c < channels; c++) {
-                alpha[c] += grad[base + c * cs];
-            }
-        }
+        double[] alpha = channelSums(offset, positions, channels, layout, (c, i) -> grad[i]);
         double sign = counterfactual ? -1.0 : 1.0;
         for (int c = 0; c < channels; c++) {
             alpha[c] = sign * alpha[c] / positions;
@@ -44,6 +36,35 @@ public final class GradCam {
     /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w). */
     public static float[] map(float[] activations, int offset, int positions, int channels, DataLayout layout,
             double[] alpha) {
+        return weightedMap(activations, offset, positions, channels, layout, (c, i) -> alpha[c]);
+    }
+
+    /** A value per entry of one image's feature map: channel {@code c}, array index {@code i}. */
+    @FunctionalInterface
+    interface EntryValue {
+        double at(int c, int i);
+    }
+
+    /**
+     * Per channel, the sum over the positions of {@code value} for one image's feature map at {@code offset}
+     * ({@code positions} = h * w, {@code channels} deep, in {@code layout}).
+     */
+    static double[] channelSums(int offset, int positions, int channels, DataLayout layout, EntryValue value) {
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
+        double[] sums = new double[channels];
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * ps;
+            for (int c = 0; c < channels; c++) {
+                sums[c] += value.at(c, base + c * cs);
+            }
+        }
+        return sums;
+    }
+
+    /** Per position, ReLU(sum_k weight(k, ij) A^k_ij) for one image's activations (the map is [h, w]). */
+    static float[] weightedMap(float[] activations, int offset, int positions, int channels, DataLayout layout,
+            EntryValue weight) {
         int ps = layout.positionStride(positions, channels);
         int cs = layout.channelStride(positions, channels);
         float[] map = new float[positions];
@@ -51,7 +72,8 @@ public final class GradCam {
             int base = offset + p * ps;
             double s = 0;
             for (int c = 0; c < channels; c++) {
-                s += alpha[c] * activations[base + c * cs];
+                int i = base + c * cs;
+                s += weight.at(c, i) * activations[i];
             }
             map[p] = (float) Math.max(0, s);
         }

@@ -1,7 +1,9 @@
 package sc.fiji.gradcam.explain;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The explanation methods, with the identifiers used in options, file names and JSON. */
 public enum Method {
@@ -9,7 +11,13 @@ public enum Method {
     COUNTERFACTUAL("counterfactual", "Counterfactual"),
     GRADIENT("gradient", "Gradient"),
     GUIDED_BACKPROP("guided-backprop", "Guided Backprop"),
-    GUIDED_GRADCAM("guided-gradcam", "Guided Grad-CAM");
+    GUIDED_GRADCAM("guided-gradcam", "Guided Grad-CAM"),
+    /** Chattopadhay et al. 2018, arXiv 1710.11063 (see {@link CamVariants}). */
+    GRADCAM_PLUSPLUS("gradcam-plusplus", "Grad-CAM++"),
+    /** Fu et al. 2020, arXiv 2008.02312 (see {@link CamVariants}). */
+    XGRADCAM("xgradcam", "XGrad-CAM"),
+    /** Jiang et al. 2021, IEEE TIP 30 (see {@link CamVariants}). */
+    LAYERCAM("layercam", "LayerCAM");
 
     private final String id;
     private final String title;
@@ -30,7 +38,20 @@ public enum Method {
 
     /** Whether it needs the target layer's activations and gradients. */
     public boolean usesLayer() {
-        return this == GRADCAM || this == COUNTERFACTUAL || this == GUIDED_GRADCAM;
+        return camLike() || this == GUIDED_GRADCAM;
+    }
+
+    /**
+     * Whether its map is a class activation map: one channel from the target layer, upsampled to the image and
+     * normalised to [0, 1] (Grad-CAM, the counterfactual and the CAM variants).
+     */
+    public boolean camLike() {
+        return this == GRADCAM || this == COUNTERFACTUAL || isCamVariant();
+    }
+
+    /** Whether it is one of the Grad-CAM variants of {@link CamVariants} (Grad-CAM++, XGrad-CAM, LayerCAM). */
+    public boolean isCamVariant() {
+        return this == GRADCAM_PLUSPLUS || this == XGRADCAM || this == LAYERCAM;
     }
 
     public static Method parse(String s) {
@@ -40,11 +61,24 @@ public enum Method {
                 return m;
             }
         }
-        if (k.equals("guidedbackprop") || k.equals("guided-backpropagation")) {
-            return GUIDED_BACKPROP;
+        switch (k) {
+            case "guidedbackprop", "guided-backpropagation":
+                return GUIDED_BACKPROP;
+            // pytorch-grad-cam's class names, lower case, and the usual short forms
+            case "gradcam++", "gradcamplusplus", "gradcampp", "gradcam-pp":
+                return GRADCAM_PLUSPLUS;
+            case "x-gradcam":
+                return XGRADCAM;
+            case "layer-cam":
+                return LAYERCAM;
+            default:
+                throw new IllegalArgumentException("Unknown method '" + s + "'. Valid: " + ids() + " (or all).");
         }
-        throw new IllegalArgumentException("Unknown method '" + s + "'. Valid: gradcam, counterfactual, gradient, "
-                + "guided-backprop, guided-gradcam (or all).");
+    }
+
+    /** Every id, comma-separated, in order. */
+    public static String ids() {
+        return Arrays.stream(values()).map(Method::id).collect(Collectors.joining(", "));
     }
 
     /** Parses a comma-separated list; {@code all} means every method. */
@@ -60,8 +94,7 @@ public enum Method {
             set.add(parse(part));
         }
         if (set.isEmpty()) {
-            throw new IllegalArgumentException("No method chosen. Valid: gradcam, counterfactual, gradient, "
-                    + "guided-backprop, guided-gradcam.");
+            throw new IllegalArgumentException("No method chosen. Valid: " + ids() + ".");
         }
         return set;
     }

@@ -1,6 +1,7 @@
 /**
  * The explanation methods of Selvaraju et al. (arXiv 1610.02391) — Grad-CAM, its counterfactual,
- * the vanilla gradient, Guided Backpropagation and Guided Grad-CAM — and the {@link
+ * the vanilla gradient, Guided Backpropagation and Guided Grad-CAM — the Grad-CAM variants Grad-CAM++,
+ * XGrad-CAM and LayerCAM ({@link sc.fiji.gradcam.explain.CamVariants}), and the {@link
  * sc.fiji.gradcam.explain.Explainer} facade that computes them for images in one session run.
  * ImgLib2 images out; no ImageJ or CLI types.
  */

@@ -33,7 +33,8 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
     private String layer = "auto";
     @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
-            + "guided-gradcam, or all", persist = false) private String methods = "gradcam,guided-gradcam";
+            + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, or all", persist = false)
+    private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
     @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",

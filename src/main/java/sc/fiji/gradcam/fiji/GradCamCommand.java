@@ -36,6 +36,9 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradient;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> guided_backprop;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> guided_gradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradcam_plusplus;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> xgradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> layercam;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -93,6 +96,9 @@ public class GradCamCommand extends ExplanationParameters {
         gradient = result.img(Method.GRADIENT);
         guided_backprop = result.img(Method.GUIDED_BACKPROP);
         guided_gradcam = result.img(Method.GUIDED_GRADCAM);
+        gradcam_plusplus = result.img(Method.GRADCAM_PLUSPLUS);
+        xgradcam = result.img(Method.XGRADCAM);
+        layercam = result.img(Method.LAYERCAM);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());

@@ -92,7 +92,7 @@ public record ImageExplanation(ImagePlus image, List<Integer> planes, List<Expla
         return ExplainedImage.targetName(explanations);
     }
 
-    /** The Grad-CAM-like map to overlay: Grad-CAM, else the counterfactual, else none. */
+    /** The Grad-CAM-like map to overlay: Grad-CAM, else the counterfactual, else a CAM variant, else none. */
     public Method overlayMethod() {
         return ExplainedImage.overlayMethod(methods());
     }

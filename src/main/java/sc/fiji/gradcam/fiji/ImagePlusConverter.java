@@ -17,7 +17,8 @@ public final class ImagePlusConverter {
 
     /**
      * One method's maps (one per plane) as an image titled {@code "<method> [<class>] of <title>"}, with
-     * the source's spatial calibration. Grad-CAM family: Fire, display 0..1; gradients: gray, symmetric
+     * the source's spatial calibration. Grad-CAM family (with the CAM variants): Fire, display 0..1; gradients: gray,
+     * symmetric
      * display range, channels as a composite (the same as the batch's and the CLI's TIFFs).
      */
     public static ImagePlus toImagePlus(List<MapImage> maps, Method method, String className, ImagePlus source) {

@@ -56,9 +56,16 @@ public record ExplainedImage(Path file, String name, InputImage firstPlane, Cali
         return explanations.stream().allMatch(e -> e.target().label().equals(t)) ? t : "auto";
     }
 
-    /** The Grad-CAM-like map shown over the image: Grad-CAM, else the counterfactual, else none (null). */
+    /**
+     * The Grad-CAM-like map shown over the image: Grad-CAM, else the counterfactual, else the first CAM variant
+     * (Grad-CAM++, XGrad-CAM, LayerCAM, in that order), else none (null).
+     */
     public static Method overlayMethod(Collection<Method> methods) {
-        return methods.contains(Method.GRADCAM) ? Method.GRADCAM
-                : methods.contains(Method.COUNTERFACTUAL) ? Method.COUNTERFACTUAL : null;
+        for (Method m : Method.values()) {
+            if (m.camLike() && methods.contains(m)) {
+                return m;
+            }
+        }
+        return null;
     }
 }

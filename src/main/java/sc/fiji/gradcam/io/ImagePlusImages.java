@@ -113,7 +113,8 @@ public final class ImagePlusImages {
 
     /**
      * One method's maps (one per plane) as an image with the given spatial calibration (null: none), shown
-     * the way every front end shows them: Grad-CAM family with Fire, display 0..1; gradients gray with a
+     * the way every front end shows them: Grad-CAM family (Grad-CAM, counterfactual, Grad-CAM++, XGrad-CAM,
+     * LayerCAM) with Fire, display 0..1; gradients gray with a
      * symmetric display range, channels as a composite.
      */
     public static ImagePlus toImagePlus(List<MapImage> maps, Method method, String title, Calibration calibration) {
@@ -129,7 +130,7 @@ public final class ImagePlusImages {
                 maxAbs = Math.max(maxAbs, Math.abs(v));
             }
         }
-        boolean family = method == Method.GRADCAM || method == Method.COUNTERFACTUAL;
+        boolean family = method.camLike();
         double lo = family ? 0 : -maxAbs;
         double hi = family ? 1 : maxAbs;
         int c = maps.get(0).channels();

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
+import sc.fiji.gradcam.image.ColorMap;
+import sc.fiji.gradcam.io.ImageFiles;
 import sc.fiji.gradcam.support.Shared;
 import sc.fiji.gradcam.support.TinyModels;
 
@@ -145,17 +147,23 @@ class CliTest {
             ImagePlus source = IJ.openImage(img.get("image").getAsString());
             JsonObject outputs = img.getAsJsonObject("outputs");
             for (String key : new String[] {"gradcam", "counterfactual", "gradient", "guided-backprop",
-                "guided-gradcam", "gradcam-overlay"}) {
+                "guided-gradcam", "gradcam-plusplus", "xgradcam", "layercam", "gradcam-overlay"}) {
                 Path file = Path.of(outputs.get(key).getAsString());
                 assertTrue(Files.isRegularFile(file), key);
                 ImagePlus map = IJ.openImage(file.toString());
                 assertEquals(source.getWidth(), map.getWidth(), key);
                 assertEquals(source.getHeight(), map.getHeight(), key);
             }
-            ImagePlus cam = IJ.openImage(outputs.get("gradcam").getAsString());
-            assertEquals(32, cam.getBitDepth());
-            double max = cam.getProcessor().getStatistics().max;
-            assertTrue(max <= 1.0 + 1e-6 && cam.getProcessor().getStatistics().min >= 0);
+            for (String key : new String[] {"gradcam", "gradcam-plusplus", "xgradcam", "layercam"}) {
+                ImagePlus cam = IJ.openImage(outputs.get(key).getAsString());
+                assertEquals(out.resolve(ImageFiles.baseName(Path.of(img.get("image").getAsString())) + "." + key
+                        + ".tif"), Path.of(outputs.get(key).getAsString()), key);
+                assertEquals(32, cam.getBitDepth(), key);
+                assertEquals(ColorMap.FIRE.rgb(1.0), cam.getProcessor().getLut().getRGB(255) & 0xffffff, key);
+                double max = cam.getProcessor().getStatistics().max;
+                assertTrue(max <= 1.0 + 1e-6 && cam.getProcessor().getStatistics().min >= 0, key);
+                assertTrue(img.getAsJsonObject("timings_ms").has(key), key);
+            }
             ImagePlus raw = IJ.openImage(outputs.get("gradcam-raw").getAsString());
             assertEquals(img.get("raw_max").getAsDouble(), raw.getProcessor().getStatistics().max, 1e-4);
         }
@@ -165,6 +173,17 @@ class CliTest {
         assertEquals(list.size() + 1, Files.readAllLines(out.resolve("predictions.csv")).size());
         assertTrue(Files.isRegularFile(out.resolve("summary.json")));
         assertEquals(before, Shared.checksum(images), "the input images must not change");
+    }
+
+    /** {@code explain --help} names every method id. */
+    @Test
+    void explainHelpListsEveryMethod() {
+        Run r = run("explain", "--help");
+        assertEquals(0, r.code());
+        String help = r.out().replaceAll("\\s+", " ");
+        for (sc.fiji.gradcam.explain.Method m : sc.fiji.gradcam.explain.Method.values()) {
+            assertTrue(help.contains(m.id()), m.id() + " missing from: " + help);
+        }
     }
 
     /**

@@ -61,8 +61,8 @@ class ChannelsFirstTest extends WithBuiltModels {
     }
 
     /**
-     * Images of other sizes (stretched) and a gray one, two targets, every method: predictions equal within 1e-5,
-     * every map within 1e-5 of its maximum (1e-9 for float64) of the NHWC twin's.
+     * Images of other sizes (stretched) and a gray one, two targets, every method (the CAM variants too): predictions
+     * equal within 1e-5, every map and raw map within 1e-5 of its maximum (1e-9 for float64) of the NHWC twin's.
      */
     @ParameterizedTest
     @MethodSource("channelsFirst")
@@ -77,6 +77,7 @@ class ChannelsFirstTest extends WithBuiltModels {
         List<List<Explanation>> theirs = new Explainer(twin).explain(images, request);
         double tol = spec.dtype() == ModelDType.FLOAT64 ? 1e-9 : 1e-5;
         int nonEmpty = 0;
+        int nonEmptyVariants = 0;
         for (int i = 0; i < images.size(); i++) {
             for (int t = 0; t < 2; t++) {
                 Explanation a = mine.get(i).get(t);
@@ -93,13 +94,22 @@ class ChannelsFirstTest extends WithBuiltModels {
                         List.of(a.layer().height(), a.layer().width(), a.layer().channels()), what);
                 assertClose(b.gradcamRaw(), a.gradcamRaw(), tol, what + " raw Grad-CAM");
                 assertEquals(b.maps().keySet(), a.maps().keySet(), what);
+                assertTrue(a.maps().keySet().containsAll(CamVariantsTest.VARIANTS), what + ": " + a.maps().keySet());
                 for (Method method : b.maps().keySet()) {
                     assertClose(b.maps().get(method), a.maps().get(method), tol, what + " " + method);
                 }
+                assertEquals(b.rawMaps().keySet(), a.rawMaps().keySet(), what);
+                for (Method method : b.rawMaps().keySet()) {
+                    assertClose(b.rawMaps().get(method), a.rawMaps().get(method), tol, what + " raw " + method);
+                }
                 nonEmpty += a.rawMax() > 0 ? 1 : 0;
+                for (Method method : CamVariantsTest.VARIANTS) {
+                    nonEmptyVariants += a.rawMaps().get(method).max() > 0 ? 1 : 0;
+                }
             }
         }
         assertTrue(nonEmpty > 0, spec.name() + ": every Grad-CAM map is empty, nothing was compared");
+        assertTrue(nonEmptyVariants > 0, spec.name() + ": every CAM variant's map is empty, nothing was compared");
     }
 
     private static void assertClose(MapImage expected, MapImage actual, double tol, String what) {

@@ -77,24 +77,67 @@ class ExplainerTest {
 
     /**
      * On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so alpha_k = W[k,c]/Z and Grad-CAM = ReLU(Σ W[k,c] A^k) / Z = CAM/Z
-     * (the activations read in NHWC order, whatever the layer's layout).
+     * (the activations read in NHWC order, whatever the layer's layout). The CAM variants follow too, G^k_ij being
+     * W[k,c]/Z everywhere: XGrad-CAM's weights are W[k,c]/Z·ΣA/(ΣA+eps), so XGrad-CAM·Z = CAM; LayerCAM·Z = ReLU(Σ_k
+     * ReLU(W[k,c]) A^k); Grad-CAM++ is its formula of A and W/Z. Each normalised, upsampled map is the raw one divided by
+     * its maximum like Grad-CAM's, so XGrad-CAM's equals Grad-CAM's.
      */
     @ParameterizedTest
     @MethodSource("gapModels")
-    void gradCamEqualsCamOnGapModels(TestModelSpec spec) {
+    void gradCamAndItsVariantsFollowFromCamOnGapModels(TestModelSpec spec) {
         Built b = models.get(spec);
         LoadedModel m = b.loaded();
         Explainer explainer = new Explainer(m);
         InputImage image = randomImage(16, 16, 3, 4);
         double[] a = Cam.defaultLayerActivations(m, image);
         double[][] w = b.model().denseWeightsAsDouble();
+        int k = w.length;
+        int z = a.length / k;
+        double[][] positiveW = new double[k][];
+        for (int ch = 0; ch < k; ch++) {
+            positiveW[ch] = java.util.Arrays.stream(w[ch]).map(v -> Math.max(0, v)).toArray();
+        }
+        int[] compared = new int[3];
         for (int c = 0; c < m.classes(); c++) {
             Explanation e = explainer.explain(image, ExplainRequest.defaults().withTargets(List.of(Integer.toString(c)))
-                    .withMethods(EnumSet.of(Method.GRADCAM))).get(0);
+                    .withMethods(EnumSet.of(Method.GRADCAM, Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM)))
+                    .get(0);
             assertEquals(c, e.target().index());
+            String what = spec.name() + " class " + c;
             double[] cam = Cam.of(a, w, c);
-            Assumptions.assumeTrue(Tf.maxAbs(cam) > 0);
-            Cam.assertGradCamIsCamOverZ(e, cam, spec.name() + " class " + c);
+            if (Tf.maxAbs(cam) > 0) {
+                Cam.assertGradCamIsCamOverZ(e, cam, what);
+                Cam.assertRawMap(cam, e.rawMaps().get(Method.XGRADCAM), z, 1e-5, what + " XGrad-CAM·Z vs CAM");
+                assertMapsClose(e.maps().get(Method.GRADCAM), e.maps().get(Method.XGRADCAM), what);
+                compared[0]++;
+            }
+            double[] layerCam = Cam.of(a, positiveW, c);
+            if (Tf.maxAbs(layerCam) > 0) {
+                Cam.assertRawMap(layerCam, e.rawMaps().get(Method.LAYERCAM), z, 1e-5, what + " LayerCAM·Z");
+                compared[1]++;
+            }
+            double[] g = new double[a.length];
+            for (int p = 0; p < z; p++) {
+                for (int ch = 0; ch < k; ch++) {
+                    g[p * k + ch] = w[ch][c] / z;
+                }
+            }
+            double[] plusPlus = Cam.variant(Method.GRADCAM_PLUSPLUS, a, g, k);
+            if (Tf.maxAbs(plusPlus) > 0) {
+                Cam.assertRawMap(plusPlus, e.rawMaps().get(Method.GRADCAM_PLUSPLUS), 1, 1e-5, what + " Grad-CAM++");
+                compared[2]++;
+            }
+        }
+        assertTrue(compared[0] > 0 && compared[1] > 0 && compared[2] > 0, spec.name() + ": every class's "
+                + "expected map was empty for some method (Grad-CAM and XGrad-CAM, LayerCAM, Grad-CAM++ compared "
+                + java.util.Arrays.toString(compared) + " times)");
+    }
+
+    /** Two normalised image-size maps agree within 1e-5 at every pixel. */
+    private static void assertMapsClose(MapImage expected, MapImage actual, String what) {
+        assertEquals(expected.data().length, actual.data().length, what);
+        for (int j = 0; j < expected.data().length; j++) {
+            assertEquals(expected.data()[j], actual.data()[j], 1e-5, what + " pixel " + j);
         }
     }
 

@@ -1,6 +1,7 @@
 package sc.fiji.gradcam.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 import org.scijava.module.ModuleService;
 import org.scijava.service.Service;
+import sc.fiji.gradcam.explain.Method;
 
 /**
  * The parameters the commands share come from {@link ExplanationParameters}: SciJava finds them in the superclass,
@@ -72,6 +74,20 @@ class ExplanationParametersTest {
             CommandInfo info = c.service(CommandService.class).getCommand(GradCamBatchCommand.class);
             assertEquals("Overlay opacity", info.getInput("opacity").getLabel());
             assertEquals(List.of("Fire", "Jet", "Turbo", "Magma", "Grays"), info.getInput("lut").getChoices());
+        }
+    }
+
+    /** The methods field's description (the dialog's tooltip) names every method id. */
+    @Test
+    void theMethodsDescriptionNamesEveryMethod() {
+        try (Context c = new Context()) {
+            for (Class<? extends Command> command : List.of(GradCamCommand.class, GradCamBatchCommand.class)) {
+                String description = c.service(CommandService.class).getCommand(command).getInput("methods")
+                        .getDescription();
+                for (Method m : Method.values()) {
+                    assertTrue(description.contains(m.id()), m.id() + " missing from " + description);
+                }
+            }
         }
     }
 }

@@ -30,6 +30,8 @@ import org.scijava.Context;
 import org.scijava.module.Module;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.image.ColorMap;
 import sc.fiji.gradcam.support.TinyModels;
 import sc.fiji.gradcam.testmodels.Architecture;
 import sc.fiji.gradcam.testmodels.SaveStyle;
@@ -166,9 +168,37 @@ class GradCamCommandTest {
             @SuppressWarnings("unchecked")
             Img<FloatType> cam = (Img<FloatType>) m.getOutput("counterfactual");
             assertArrayEquals(new long[] {40, 30}, cam.dimensionsAsLongArray());
+            // the CAM variants: image-size [0, 1] outputs equal to the explainer's maps, shown with Fire like Grad-CAM
+            Explanation direct = c.service(ModelCache.class).explainer(model.toFile()).explain(ImagePlusImages.plane(imp,
+                    0), ExplainRequest.defaults().withTargets(List.of("2")).withMethods(Method.parseList("all"))).get(0);
+            for (Method v : List.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM)) {
+                String key = v.id().replace('-', '_');
+                @SuppressWarnings("unchecked")
+                Img<FloatType> img = (Img<FloatType>) m.getOutput(key);
+                assertNotNull(img, key);
+                assertArrayEquals(new long[] {40, 30}, img.dimensionsAsLongArray(), key);
+                float[] expected = direct.maps().get(v).data();
+                var cursor = img.localizingCursor();
+                float max = 0;
+                while (cursor.hasNext()) {
+                    float value = cursor.next().get();
+                    assertTrue(value >= 0 && value <= 1, key + ": " + value);
+                    assertEquals(expected[cursor.getIntPosition(1) * 40 + cursor.getIntPosition(0)], value, 1e-6f, key);
+                    max = Math.max(max, value);
+                }
+                assertTrue(max > 0, key + " is empty");
+            }
             @SuppressWarnings("unchecked")
             List<ImagePlus> maps = (List<ImagePlus>) m.getOutput("map_images");
-            assertEquals(5, maps.size());
+            assertEquals(Method.values().length, maps.size());
+            for (String title : List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM")) {
+                ImagePlus map = maps.stream().filter(i -> i.getTitle().startsWith(title + " [class 2] of rgb"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no " + title + " map image"));
+                assertEquals(32, map.getBitDepth(), title);
+                assertEquals(1.0, map.getDisplayRangeMax(), 0, title);
+                assertEquals(ColorMap.FIRE.rgb(1.0), map.getProcessor().getLut().getRGB(255) & 0xffffff, title);
+                assertEquals(0.5, map.getCalibration().pixelWidth, 1e-12, title);
+            }
             ImagePlus gradient = maps.stream().filter(i -> i.getTitle().startsWith("Gradient [class 2]")).findFirst()
                     .orElseThrow();
             assertTrue(gradient instanceof CompositeImage);

@@ -2,6 +2,7 @@ package sc.fiji.gradcam.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class ExplanationWriterTest {
         Prediction predicted = new Prediction(1, label, 0.875);
         return new Explanation(predicted, List.of(predicted, new Prediction(0, "other", 0.125)), predicted,
                 ScoreKind.LOGIT, new Layer("conv, 2", "conv", "conv:0", "Relu", 3, 2, 8, 5), raw == null ? 0 : raw.max(),
-                maps, raw, null, Map.of("forward", 1.0));
+                maps, raw, raw == null ? Map.of() : Map.of(Method.GRADCAM, raw), null, Map.of("forward", 1.0));
     }
 
     private static InputImage gray() {
@@ -62,7 +63,7 @@ class ExplanationWriterTest {
 
     @Test
     void aStackGivesOneSlicePerPlaneWithCalibrationAndLut() throws Exception {
-        Set<Method> methods = EnumSet.of(Method.GRADCAM, Method.GRADIENT);
+        Set<Method> methods = EnumSet.of(Method.GRADCAM, Method.GRADIENT, Method.GRADCAM_PLUSPLUS);
         Calibration cal = new Calibration();
         cal.pixelWidth = 0.5;
         cal.pixelHeight = 0.25;
@@ -75,17 +76,21 @@ class ExplanationWriterTest {
             written = w.write(new ExplainedImage(file, "cells", gray(), cal, List.of(0, 1, 2), planes));
         }
         assertEquals(ExplanationWriter.plan(out, "cells", methods), written);
-        assertEquals(List.of("gradcam", "gradcam-raw", "gradcam-overlay", "gradient"), List.copyOf(written.keySet()));
+        assertEquals(List.of("gradcam", "gradcam-raw", "gradcam-overlay", "gradient", "gradcam-plusplus"),
+                List.copyOf(written.keySet()));
 
-        ImagePlus cam = IJ.openImage(written.get("gradcam").toString());
-        assertEquals(32, cam.getBitDepth());
-        assertEquals(3, cam.getStackSize(), "one slice per plane");
-        assertEquals(0.5f, cam.getStack().getProcessor(3).getf(0, 0), 0);
-        assertEquals(0.5, cam.getCalibration().pixelWidth, 0);
-        assertEquals(0.25, cam.getCalibration().pixelHeight, 0);
-        assertEquals("mm", cam.getCalibration().getUnit());
-        assertEquals(1.0, cam.getDisplayRangeMax(), 0);
-        assertEquals(ColorMap.FIRE.rgb(1.0), cam.getProcessor().getLut().getRGB(255) & 0xffffff, "Fire LUT");
+        for (String key : List.of("gradcam", "gradcam-plusplus")) {
+            ImagePlus cam = IJ.openImage(written.get(key).toString());
+            assertEquals(32, cam.getBitDepth(), key);
+            assertEquals(3, cam.getStackSize(), key + ": one slice per plane");
+            assertEquals(0.5f, cam.getStack().getProcessor(3).getf(0, 0), 0, key);
+            assertEquals(0.5, cam.getCalibration().pixelWidth, 0, key);
+            assertEquals(0.25, cam.getCalibration().pixelHeight, 0, key);
+            assertEquals("mm", cam.getCalibration().getUnit(), key);
+            assertEquals(0.0, cam.getDisplayRangeMin(), 0, key);
+            assertEquals(1.0, cam.getDisplayRangeMax(), 0, key);
+            assertEquals(ColorMap.FIRE.rgb(1.0), cam.getProcessor().getLut().getRGB(255) & 0xffffff, key + ": Fire LUT");
+        }
 
         ImagePlus grad = IJ.openImage(written.get("gradient").toString());
         assertTrue(grad instanceof CompositeImage, "channels as a composite");
@@ -146,8 +151,19 @@ class ExplanationWriterTest {
                 out.resolve("x.gradcam-overlay.png")), ExplanationWriter.plan(out, "x", Set.of(Method.COUNTERFACTUAL)));
         assertEquals(Map.of("guided-backprop", out.resolve("x.guided-backprop.tif")),
                 ExplanationWriter.plan(out, "x", Set.of(Method.GUIDED_BACKPROP)));
+        // a CAM variant alone gets the overlay; with Grad-CAM or the counterfactual it does not
+        assertEquals(Map.of("layercam", out.resolve("x.layercam.tif"), "xgradcam", out.resolve("x.xgradcam.tif"),
+                "gradcam-overlay", out.resolve("x.gradcam-overlay.png")),
+                ExplanationWriter.plan(out, "x", Set.of(Method.LAYERCAM, Method.XGRADCAM)));
+        assertEquals(Method.XGRADCAM, ExplainedImage.overlayMethod(Set.of(Method.LAYERCAM, Method.XGRADCAM)));
+        assertEquals(Method.COUNTERFACTUAL, ExplainedImage.overlayMethod(Set.of(Method.LAYERCAM,
+                Method.COUNTERFACTUAL)));
+        assertNull(ExplainedImage.overlayMethod(Set.of(Method.GRADIENT, Method.GUIDED_GRADCAM)));
         Map<String, Path> all = ExplanationWriter.plan(out, "x.ring", EnumSet.allOf(Method.class));
-        assertEquals(7, all.size());
+        assertEquals(10, all.size());
+        for (Method m : Method.values()) {
+            assertEquals(out.resolve("x.ring." + m.id() + ".tif"), all.get(m.id()), m.id());
+        }
         assertTrue(ExplanationWriter.existing(all.values()).isEmpty());
         Files.writeString(all.get("gradient"), "");
         assertEquals(List.of(all.get("gradient")), ExplanationWriter.existing(all.values()));

@@ -3,15 +3,21 @@ package sc.fiji.gradcam.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import sc.fiji.gradcam.explain.CamVariants;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.explain.MapImage;
+import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
 
-/** Class activation mapping (Zhou et al. 2016), the known answer Grad-CAM must equal on GAP + dense heads. */
+/**
+ * Class activation mapping (Zhou et al. 2016), the known answer Grad-CAM must equal on GAP + dense heads, and the
+ * formulas of the Grad-CAM variants written out plainly, to check the explainer against.
+ */
 public final class Cam {
 
     private Cam() {}
@@ -73,5 +79,64 @@ public final class Cam {
         assertTrue(corr > 0.9999, what + ": correlation " + corr);
         assertTrue(err < 1e-5, what + ": Grad-CAM·Z differs from CAM by " + err);
         assertEquals(camMax / z, e.rawMax(), 1e-5 * camMax / z, what + ": raw max");
+    }
+
+    /**
+     * The raw map of a Grad-CAM variant written out from its paper's formula, over NHWC activations {@code a[p * k + ch]}
+     * and gradients {@code g} in the same order: Grad-CAM++ {@code ReLU(Σ_k w_k A^k)} with {@code w_k = Σ_p α ReLU(G)},
+     * {@code α = G² / (2G² + (Σ_p A) G³)} (0 where that is 0/0 or x/0); XGrad-CAM with {@code w_k = Σ_p G A / (Σ_p A +
+     * eps)}; LayerCAM {@code ReLU(Σ_k ReLU(G) A)}.
+     */
+    public static double[] variant(Method method, double[] a, double[] g, int k) {
+        int z = a.length / k;
+        double[] sumA = new double[k];
+        for (int p = 0; p < z; p++) {
+            for (int ch = 0; ch < k; ch++) {
+                sumA[ch] += a[p * k + ch];
+            }
+        }
+        double[] weight = new double[k];
+        double[] map = new double[z];
+        for (int p = 0; p < z; p++) {
+            for (int ch = 0; ch < k; ch++) {
+                double gv = g[p * k + ch];
+                double av = a[p * k + ch];
+                switch (method) {
+                    case GRADCAM_PLUSPLUS -> {
+                        double denominator = 2 * Math.pow(gv, 2) + sumA[ch] * Math.pow(gv, 3);
+                        weight[ch] += denominator == 0 ? 0 : Math.pow(gv, 2) / denominator * Math.max(0, gv);
+                    }
+                    case XGRADCAM -> weight[ch] += gv * av / (sumA[ch] + CamVariants.XGRADCAM_EPS);
+                    case LAYERCAM -> map[p] += Math.max(0, gv) * av;
+                    default -> throw new IllegalArgumentException(method.title());
+                }
+            }
+        }
+        for (int p = 0; p < z; p++) {
+            if (method != Method.LAYERCAM) {
+                for (int ch = 0; ch < k; ch++) {
+                    map[p] += weight[ch] * a[p * k + ch];
+                }
+            }
+            map[p] = Math.max(0, map[p]);
+        }
+        return map;
+    }
+
+    /**
+     * Asserts that {@code scale} times the raw map equals {@code expected} within {@code relTol} of the largest
+     * expected value; {@code expected} must not be all zero.
+     */
+    public static void assertRawMap(double[] expected, MapImage raw, double scale, double relTol, String what) {
+        float[] data = raw.data();
+        assertEquals(expected.length, data.length, what + ": positions");
+        double[] scaled = new double[data.length];
+        for (int p = 0; p < data.length; p++) {
+            scaled[p] = data[p] * scale;
+        }
+        double max = Tf.maxAbs(expected);
+        assertTrue(max > 0, what + ": the expected map is empty, nothing is compared");
+        double err = Tf.maxAbsDiff(scaled, expected) / max;
+        assertTrue(err < relTol, what + ": differs by " + err + " of the expected maximum " + max);
     }
 }

@@ -1,0 +1,72 @@
+package sc.fiji.gradcam.explain;
+
+import sc.fiji.gradcam.graph.DataLayout;
+
+/**
+ * The Grad-CAM variants pytorch-grad-cam users expect, for one image, from the same target-layer activations
+ * {@code A^k} and gradients {@code G^k = dy_c/dA^k} as {@link GradCam} (one session run and one gradient graph serve
+ * them all). Sums {@code Σ_ij} run over the feature map's positions; the raw map is at feature resolution:
+ * <ul>
+ *   <li><b>Grad-CAM++</b> (Chattopadhay et al. 2018, arXiv 1710.11063, eq. 19 with the exponential-score closed
+ *       form): {@code alpha^k_ij = G² / (2G² + (Σ_ab A^k_ab) G³)} (0 where the denominator is 0),
+ *       {@code w_k = Σ_ij alpha^k_ij ReLU(G^k_ij)}, map {@code ReLU(Σ_k w_k A^k)};</li>
+ *   <li><b>XGrad-CAM</b> (Fu et al. 2020, arXiv 2008.02312): {@code w_k = Σ_ij G^k_ij A^k_ij / (Σ_ij A^k_ij + eps)},
+ *       map {@code ReLU(Σ_k w_k A^k)};</li>
+ *   <li><b>LayerCAM</b> (Jiang et al. 2021, IEEE TIP 30): map {@code ReLU(Σ_k ReLU(G^k_ij) A^k_ij)} per position.</li>
+ * </ul>
+ * Activations and gradients are NHWC or NCHW like {@link GradCam}'s; the map is {@code [h, w]} either way.
+ */
+public final class CamVariants {
+
+    /** XGrad-CAM's {@code eps} in the denominator, pytorch-grad-cam's value. */
+    public static final double XGRADCAM_EPS = 1e-7;
+
+    private CamVariants() {}
+
+    /** The raw map of {@code method} (a {@link Method#isCamVariant CAM variant}) for image {@code n} of a batch. */
+    public static float[] compute(Method method, float[] activations, float[] grad, int n, int h, int w, int k,
+            DataLayout layout) {
+        int offset = n * h * w * k;
+        int positions = h * w;
+        return switch (method) {
+            case GRADCAM_PLUSPLUS -> GradCam.map(activations, offset, positions, k, layout,
+                    gradCamPlusPlusWeights(activations, grad, offset, positions, k, layout));
+            case XGRADCAM -> GradCam.map(activations, offset, positions, k, layout,
+                    xGradCamWeights(activations, grad, offset, positions, k, layout));
+            case LAYERCAM -> layerCam(activations, grad, offset, positions, k, layout);
+            default -> throw new IllegalArgumentException(method.title() + " is not a Grad-CAM variant");
+        };
+    }
+
+    /** Grad-CAM++'s channel weights {@code w_k = Σ_ij alpha^k_ij ReLU(G^k_ij)}. */
+    public static double[] gradCamPlusPlusWeights(float[] activations, float[] grad, int offset, int positions,
+            int channels, DataLayout layout) {
+        double[] sumA = GradCam.channelSums(offset, positions, channels, layout, (c, i) -> activations[i]);
+        return GradCam.channelSums(offset, positions, channels, layout, (c, i) -> {
+            double g = grad[i];
+            double g2 = g * g;
+            double denominator = 2 * g2 + sumA[c] * g2 * g;
+            double alpha = denominator != 0 ? g2 / denominator : 0;
+            return alpha * Math.max(0, g);
+        });
+    }
+
+    /** XGrad-CAM's channel weights {@code w_k = Σ_ij G^k_ij A^k_ij / (Σ_ij A^k_ij + eps)}. */
+    public static double[] xGradCamWeights(float[] activations, float[] grad, int offset, int positions,
+            int channels, DataLayout layout) {
+        double[] sumA = GradCam.channelSums(offset, positions, channels, layout, (c, i) -> activations[i]);
+        double[] weights = GradCam.channelSums(offset, positions, channels, layout,
+                (c, i) -> (double) grad[i] * activations[i]);
+        for (int c = 0; c < channels; c++) {
+            weights[c] /= sumA[c] + XGRADCAM_EPS;
+        }
+        return weights;
+    }
+
+    /** LayerCAM's raw map {@code ReLU(Σ_k ReLU(G^k_ij) A^k_ij)} at each position. */
+    public static float[] layerCam(float[] activations, float[] grad, int offset, int positions, int channels,
+            DataLayout layout) {
+        return GradCam.weightedMap(activations, offset, positions, channels, layout,
+                (c, i) -> Math.max(0, grad[i]));
+    }
+}
