@@ -8,7 +8,8 @@ import sc.fiji.gradcam.graph.DataLayout;
  * them all). Sums {@code Σ_ij} run over the feature map's positions; the raw map is at feature resolution:
  * <ul>
  *   <li><b>Grad-CAM++</b> (Chattopadhay et al. 2018, arXiv 1710.11063, eq. 19 with the exponential-score closed
- *       form): {@code alpha^k_ij = G² / (2G² + (Σ_ab A^k_ab) G³)} (0 where the denominator is 0),
+ *       form, as pytorch-grad-cam computes it): {@code alpha^k_ij = G² / (2G² + (Σ_ab A^k_ab) G³ + eps)} (0 where
+ *       G is 0),
  *       {@code w_k = Σ_ij alpha^k_ij ReLU(G^k_ij)}, map {@code ReLU(Σ_k w_k A^k)};</li>
  *   <li><b>XGrad-CAM</b> (Fu et al. 2020, arXiv 2008.02312): {@code w_k = Σ_ij G^k_ij A^k_ij / (Σ_ij A^k_ij + eps)},
  *       map {@code ReLU(Σ_k w_k A^k)};</li>
@@ -20,6 +21,11 @@ public final class CamVariants {
 
     /** XGrad-CAM's {@code eps} in the denominator, pytorch-grad-cam's value. */
     public static final double XGRADCAM_EPS = 1e-7;
+    /**
+     * Grad-CAM++'s {@code eps} in the denominator of alpha, pytorch-grad-cam's value, so that maps match that library's
+     * (it matters only where G is tiny: on tm_eyes, max |G| ≈ 6e-3, the eps-free maps differ by up to 0.02).
+     */
+    public static final double GRADCAM_PLUSPLUS_EPS = 1e-6;
 
     private CamVariants() {}
 
@@ -45,8 +51,7 @@ public final class CamVariants {
         return GradCam.channelSums(offset, positions, channels, layout, (c, i) -> {
             double g = grad[i];
             double g2 = g * g;
-            double denominator = 2 * g2 + sumA[c] * g2 * g;
-            double alpha = denominator != 0 ? g2 / denominator : 0;
+            double alpha = g != 0 ? g2 / (2 * g2 + sumA[c] * g2 * g + GRADCAM_PLUSPLUS_EPS) : 0;
             return alpha * Math.max(0, g);
         });
     }

@@ -122,18 +122,22 @@ class CamVariantsTest extends WithBuiltModels {
     }
 
     /**
-     * Grad-CAM++'s alpha = G² / (2G² + ΣA·G³) is 0 where the denominator is: channel 0 has ΣA = -2 and G = 1 (2 - 2 =
-     * 0), so its weight is 0, not infinite; channel 1 (A = 1, 3; G = 1/2; alpha = (1/4) / (1/2 + 4/8) = 1/4) has the
-     * weight 2 · 1/4 · 1/2 = 1/4, so the map is (1/4, 3/4). Gradients of 0 give alpha 0 without a 0/0.
+     * Grad-CAM++ as pytorch-grad-cam computes it, alpha = G² / (2G² + ΣA·G³ + 1e-6), 0 where G is 0: channel 0 has
+     * A = (1, 2), ΣA = 3, G = (1, 0): alpha = (1/(5 + eps), 0), weight 1/(5 + eps); channel 1 has A = (1, 3), ΣA = 4,
+     * G = 1/2 twice: alpha = (1/4) / (1/2 + 1/2 + eps), weight 2 · alpha · 1/2. The map is w0·A0 + w1·A1. All-zero
+     * gradients give zero weights without a 0/0.
      */
     @Test
-    void gradCamPlusPlusAlphaIsZeroWhereItsDenominatorIs() {
-        float[] a = {-1, 1, -1, 3};
-        float[] g = {1, 0.5f, 1, 0.5f};
+    void gradCamPlusPlusFollowsPytorchGradCamsClosedForm() {
+        float[] a = {1, 1, 2, 3};
+        float[] g = {1, 0.5f, 0, 0.5f};
+        double eps = CamVariants.GRADCAM_PLUSPLUS_EPS;
+        double w0 = 1 / (5 + eps);
+        double w1 = 2 * (0.25 / (1 + eps)) * 0.5;
         double[] weights = CamVariants.gradCamPlusPlusWeights(a, g, 0, 2, 2, DataLayout.NHWC);
-        assertArrayEquals(new double[] {0, 0.25}, weights, 1e-12);
-        assertArrayEquals(new float[] {0.25f, 0.75f}, CamVariants.compute(Method.GRADCAM_PLUSPLUS, a, g, 0, 1, 2, 2,
-                DataLayout.NHWC), 1e-7f);
+        assertArrayEquals(new double[] {w0, w1}, weights, 1e-12);
+        assertArrayEquals(new float[] {(float) (w0 + w1), (float) (2 * w0 + 3 * w1)},
+                CamVariants.compute(Method.GRADCAM_PLUSPLUS, a, g, 0, 1, 2, 2, DataLayout.NHWC), 1e-6f);
         assertArrayEquals(new double[] {0, 0}, CamVariants.gradCamPlusPlusWeights(a, new float[4], 0, 2, 2,
                 DataLayout.NHWC));
     }

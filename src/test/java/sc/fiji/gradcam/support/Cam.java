@@ -103,8 +103,9 @@ public final class Cam {
                 double av = a[p * k + ch];
                 switch (method) {
                     case GRADCAM_PLUSPLUS -> {
-                        double denominator = 2 * Math.pow(gv, 2) + sumA[ch] * Math.pow(gv, 3);
-                        weight[ch] += denominator == 0 ? 0 : Math.pow(gv, 2) / denominator * Math.max(0, gv);
+                        double denominator = 2 * Math.pow(gv, 2) + sumA[ch] * Math.pow(gv, 3)
+                                + CamVariants.GRADCAM_PLUSPLUS_EPS;
+                        weight[ch] += gv == 0 ? 0 : Math.pow(gv, 2) / denominator * Math.max(0, gv);
                     }
                     case XGRADCAM -> weight[ch] += gv * av / (sumA[ch] + CamVariants.XGRADCAM_EPS);
                     case LAYERCAM -> map[p] += Math.max(0, gv) * av;
