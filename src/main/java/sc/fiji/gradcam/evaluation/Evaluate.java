@@ -77,8 +77,16 @@ public final class Evaluate implements Callable<Integer> {
     static final double SHAPES_BLUR = 8;
     static final double MALARIA_BLUR = 8;
     static final String CONTROL = "control: class Uninfected, ";
-    static final Set<Method> METHODS = EnumSet.of(Method.GRADCAM, Method.GUIDED_BACKPROP, Method.GUIDED_GRADCAM);
+    static final Set<Method> METHODS = EnumSet.of(Method.GRADCAM, Method.GUIDED_BACKPROP, Method.GUIDED_GRADCAM,
+            Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM);
+    /** The maps of the montages and plots (the CAM variants are in the tables only). */
     static final String[] MAPS = {"Grad-CAM", "Guided Grad-CAM", "Guided Backprop"};
+    /** The Grad-CAM variants, from the same session run as Grad-CAM (same layer, same activations and gradients). */
+    static final Method[] VARIANT_METHODS = {Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM};
+    static final String[] VARIANTS = {Method.GRADCAM_PLUSPLUS.title(), Method.XGRADCAM.title(), Method.LAYERCAM.title()};
+    /** Every map of the tables: Grad-CAM, its variants, the guided maps. */
+    static final String[] ALL_MAPS = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM",
+        "Guided Backprop"};
     static final String[] CURVE_MAPS = {"Grad-CAM", "Random map", "Centre Gaussian"};
 
     private final StringBuilder md = new StringBuilder();
@@ -164,7 +172,8 @@ public final class Evaluate implements Callable<Integer> {
         int[] predicted = new int[images.size()];
         // per target class: metrics per map
         Map<String, Map<String, Stat[]>> perClass = new LinkedHashMap<>();
-        String[] rows = {"Grad-CAM", "Guided Grad-CAM", "Guided Backprop", "Centre Gaussian", "Uniform (random point)"};
+        String[] rows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
+            "Centre Gaussian", "Uniform (random point)"};
         List<Montages.Tile> tiles = new ArrayList<>();
         for (int t = 0; t < classes.size(); t++) {
             Map<String, Stat[]> stats = new LinkedHashMap<>();
@@ -232,7 +241,8 @@ public final class Evaluate implements Callable<Integer> {
                         .append(s[3].format(2)).append(" | ").append(s[4].format(2)).append(" |\n");
             }
         }
-        md.append("\n![Grad-CAM on synthetic scenes](evaluation-shapes.png)\n\n");
+        md.append("\n").append(variantsOnShapes(classes, perClass));
+        md.append("![Grad-CAM on synthetic scenes](evaluation-shapes.png)\n\n");
 
         // deletion / insertion: blurred scene as baseline, each target class
         log("shapes: deletion/insertion");
@@ -247,6 +257,8 @@ public final class Evaluate implements Callable<Integer> {
                 int target = classIndex(model, classes.get(t));
                 perTarget.get(t).run(ex, im, baseline, exps.get(i).get(t).maps().get(Method.GRADCAM).data(), target,
                         new Random(seed * 31 + i * 2L + t), steps);
+                perTarget.get(t).runVariants(ex, im, baseline, exps.get(i).get(t), target,
+                        new Random(seed * 37 + i * 2L + t), steps);
             }
         }
         md.append("### Deletion and insertion (shapes)\n\n");
@@ -302,12 +314,13 @@ public final class Evaluate implements Callable<Integer> {
         }
 
         // D.5: does Grad-CAM find the parasite?
-        String[] pointRows = {"Grad-CAM", "Guided Grad-CAM", "Guided Backprop", "Random point in image",
-            "Random point in cell", "Image centre", "Cell centroid", CONTROL + "Grad-CAM",
-            CONTROL + "Guided Grad-CAM", CONTROL + "Guided Backprop"};
-        String[] energyRows = {"Grad-CAM", "Guided Grad-CAM", "Guided Backprop", "Uniform over image",
-            "Uniform over cell", "Centre Gaussian", CONTROL + "Grad-CAM", CONTROL + "Guided Grad-CAM",
+        String[] pointRows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
+            "Random point in image", "Random point in cell", "Image centre", "Cell centroid", CONTROL + "Grad-CAM",
+            CONTROL + VARIANTS[0], CONTROL + VARIANTS[1], CONTROL + VARIANTS[2], CONTROL + "Guided Grad-CAM",
             CONTROL + "Guided Backprop"};
+        String[] energyRows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
+            "Uniform over image", "Uniform over cell", "Centre Gaussian", CONTROL + "Grad-CAM", CONTROL + VARIANTS[0],
+            CONTROL + VARIANTS[1], CONTROL + VARIANTS[2], CONTROL + "Guided Grad-CAM", CONTROL + "Guided Backprop"};
         Map<String, Stat[]> point = new LinkedHashMap<>();
         Map<String, Stat[]> energy = new LinkedHashMap<>();
         for (String r : pointRows) {
@@ -362,18 +375,18 @@ public final class Evaluate implements Callable<Integer> {
             Map<String, Double> hits = pointing(maps, tol, seg.cell(), w, h);
             Map<String, Double> hitsHalf = pointing(maps, tolHalf, seg.cell(), w, h);
             Map<String, float[]> control = maps(exps.get(i).get(2));
-            for (String m : MAPS) {
+            for (String m : ALL_MAPS) {
                 hits.put(CONTROL + m, Metrics.pointingHit(control.get(m), tol));
                 hitsHalf.put(CONTROL + m, Metrics.pointingHit(control.get(m), tolHalf));
             }
             Map<String, float[]> emaps = new LinkedHashMap<>();
-            for (String m : MAPS) {
+            for (String m : ALL_MAPS) {
                 emaps.put(m, maps.get(m));
             }
             emaps.put("Uniform over image", new float[w * h]);
             emaps.put("Uniform over cell", toFloat(seg.cell()));
             emaps.put("Centre Gaussian", Perturbation.centreGaussian(w, h, CENTRE_SIGMA));
-            for (String m : MAPS) {
+            for (String m : ALL_MAPS) {
                 emaps.put(CONTROL + m, control.get(m));
             }
             for (String r : pointRows) {
@@ -453,6 +466,7 @@ public final class Evaluate implements Callable<Integer> {
                 + "the same Parasitized cells explained for the other class, `Uninfected`; a class-discriminative "
                 + "map should not point at the parasite for it (an empty Grad-CAM map counts as a flat map: its hit "
                 + "rate is the mask's area fraction).\n\n");
+        md.append(variantsOnParasites(point, energy));
         md.append("![Parasite masks and Grad-CAM](evaluation-parasites.png)\n\n");
 
         // deletion / insertion on all held-out images, predicted class, black baseline
@@ -464,6 +478,10 @@ public final class Evaluate implements Callable<Integer> {
             float[] cam = exps.get(i).get(0).maps().get(Method.GRADCAM).data();
             black.run(ex, im, Perturbation.constant(im, 0f), cam, predicted[i], new Random(seed * 17 + i), steps);
             blurred.run(ex, im, Perturbation.blur(im, MALARIA_BLUR), cam, predicted[i], new Random(seed * 19 + i), steps);
+            black.runVariants(ex, im, Perturbation.constant(im, 0f), exps.get(i).get(0), predicted[i],
+                    new Random(seed * 41 + i), steps);
+            blurred.runVariants(ex, im, Perturbation.blur(im, MALARIA_BLUR), exps.get(i).get(0), predicted[i],
+                    new Random(seed * 43 + i), steps);
         }
         md.append("### Deletion and insertion (malaria cells)\n\n");
         md.append("All ").append(images.size()).append(" held-out cells, target = the predicted class. Two baselines: "
@@ -508,9 +526,94 @@ public final class Evaluate implements Callable<Integer> {
         return t.toString();
     }
 
+    /** Generated reading of the Grad-CAM variants' class discrimination on the synthetic scenes. */
+    static String variantsOnShapes(List<String> classes, Map<String, Map<String, Stat[]>> perClass) {
+        List<String> parts = new ArrayList<>();
+        for (String cls : classes) {
+            Map<String, Stat[]> st = perClass.get(cls);
+            parts.add(cls + " " + slashed(st, 4, 2) + " (Grad-CAM " + fmt(st.get("Grad-CAM")[4].mean(), 2) + "; "
+                    + versus(st, 4, "") + ")");
+        }
+        return "**Grad-CAM variants.** Mass ratio of " + String.join(" / ", VARIANTS) + ": " + String.join(", ", parts)
+                + "; a lower ratio means more of the map's mass on the object of the other class.\n\n";
+    }
+
+    /** Generated reading of the Grad-CAM variants' rows of the parasite tables. */
+    static String variantsOnParasites(Map<String, Stat[]> point, Map<String, Stat[]> energy) {
+        StringBuilder t = new StringBuilder("**Grad-CAM variants.** ").append(String.join(", ", VARIANTS))
+                .append(" weight the same layer's activations and gradients differently from Grad-CAM (same resolution): "
+                + "they point at the parasite (½ cell, all cells) in ")
+                .append(slashed(point, 2, 2)).append(" of the cells against ").append(fmt(point.get("Grad-CAM")[2].mean(), 2))
+                .append(" for Grad-CAM, and put ").append(slashed(energy, 1, 3))
+                .append(" of their mass in the dilated mask against ").append(fmt(energy.get("Grad-CAM")[1].mean(), 3))
+                .append(" (").append(versus(point, 2, "pointing")).append("; ").append(versus(energy, 1, "mass"))
+                .append("). For the control class `Uninfected` they point at the parasite (3 px) in ");
+        Map<String, Stat[]> control = new LinkedHashMap<>();
+        for (String v : VARIANTS) {
+            control.put(v, point.get(CONTROL + v));
+        }
+        t.append(slashed(control, 0, 2)).append(" of the cells (Grad-CAM ")
+                .append(fmt(point.get(CONTROL + "Grad-CAM")[0].mean(), 2)).append(").");
+        List<String> same = new ArrayList<>();
+        for (String v : VARIANTS) {
+            boolean equal = true;
+            for (Map<String, Stat[]> table : List.of(point, energy)) {
+                for (int c = 0; c < 4; c++) {
+                    equal &= table.get(v)[c].format(3).equals(table.get("Grad-CAM")[c].format(3))
+                            && table.get(CONTROL + v)[c].format(3).equals(table.get(CONTROL + "Grad-CAM")[c].format(3));
+                }
+            }
+            if (equal) {
+                same.add(v);
+            }
+        }
+        if (!same.isEmpty()) {
+            t.append(" ").append(String.join(" and ", same)).append(" gives Grad-CAM's numbers: as expected when the "
+                    + "gradient is the same at every position of the layer (a global-average-pooling head), which makes "
+                    + "XGrad-CAM's channel weights Grad-CAM's.");
+        }
+        return t.append("\n\n").toString();
+    }
+
+    /** The variants' means of column {@code col}, {@code a / b / c}. */
+    private static String slashed(Map<String, Stat[]> stats, int col, int decimals) {
+        List<String> v = new ArrayList<>();
+        for (String m : VARIANTS) {
+            v.add(fmt(stats.get(m)[col].mean(), decimals));
+        }
+        return String.join(" / ", v);
+    }
+
+    /** Which variants lie above or below Grad-CAM with non-overlapping 95 % intervals, in column {@code col}. */
+    static String versus(Map<String, Stat[]> stats, int col, String quantity) {
+        Stat base = stats.get("Grad-CAM")[col];
+        List<String> higher = new ArrayList<>();
+        List<String> lower = new ArrayList<>();
+        for (String m : VARIANTS) {
+            Stat v = stats.get(m)[col];
+            if (v.mean() - v.ci95() > base.mean() + base.ci95()) {
+                higher.add(m);
+            } else if (v.mean() + v.ci95() < base.mean() - base.ci95()) {
+                lower.add(m);
+            }
+        }
+        if (higher.isEmpty() && lower.isEmpty()) {
+            return (quantity.isEmpty() ? "" : quantity + ": ") + "every variant's 95 % interval overlaps Grad-CAM's";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!higher.isEmpty()) {
+            parts.add(String.join(" and ", higher) + " above");
+        }
+        if (!lower.isEmpty()) {
+            parts.add(String.join(" and ", lower) + " below");
+        }
+        return (quantity.isEmpty() ? "" : quantity + ": ") + String.join(", ", parts)
+                + " Grad-CAM with non-overlapping 95 % intervals";
+    }
+
     private static Map<String, Double> pointing(Map<String, float[]> maps, boolean[] tol, boolean[] cell, int w, int h) {
         Map<String, Double> hits = new LinkedHashMap<>();
-        for (String m : MAPS) {
+        for (String m : ALL_MAPS) {
             hits.put(m, Metrics.pointingHit(maps.get(m), tol));
         }
         hits.put("Random point in image", Metrics.fraction(tol));
@@ -532,6 +635,32 @@ public final class Evaluate implements Callable<Integer> {
             for (String m : CURVE_MAPS) {
                 deletion.put(m, new ArrayList<>());
                 insertion.put(m, new ArrayList<>());
+            }
+            for (String m : VARIANTS) {
+                deletion.put(m, new ArrayList<>());
+                insertion.put(m, new ArrayList<>());
+            }
+        }
+
+        /**
+         * Curves of the Grad-CAM variants of {@code e}, in forward passes of their own (after {@link #run}, so that
+         * its batches, and thus its numbers, are those of an evaluation without the variants).
+         */
+        void runVariants(Explainer ex, InputImage im, InputImage baseline, Explanation e, int target, Random random,
+                int steps) {
+            List<InputImage> batch = new ArrayList<>();
+            for (Method v : VARIANT_METHODS) {
+                int[] order = Perturbation.order(e.maps().get(v).data(), random);
+                batch.addAll(Perturbation.sequence(im, baseline, order, steps, true));
+                batch.addAll(Perturbation.sequence(im, baseline, order, steps, false));
+            }
+            double[] p = forward(ex, batch, target);
+            int k = 0;
+            for (Method v : VARIANT_METHODS) {
+                deletion.get(v.title()).add(java.util.Arrays.copyOfRange(p, k, k + steps + 1));
+                k += steps + 1;
+                insertion.get(v.title()).add(java.util.Arrays.copyOfRange(p, k, k + steps + 1));
+                k += steps + 1;
             }
         }
 
@@ -559,7 +688,11 @@ public final class Evaluate implements Callable<Integer> {
         void table(StringBuilder md) {
             md.append("| map | deletion AUC (lower is better) | insertion AUC (higher is better) | "
                     + "Grad-CAM better (deletion) | Grad-CAM better (insertion) |\n|---|---:|---:|---:|---:|\n");
-            for (String m : CURVE_MAPS) {
+            List<String> rows = new ArrayList<>(List.of(CURVE_MAPS));
+            if (!deletion.get(VARIANTS[0]).isEmpty()) {
+                rows.addAll(1, List.of(VARIANTS));
+            }
+            for (String m : rows) {
                 Stat d = new Stat();
                 Stat in = new Stat();
                 Stat dw = new Stat();
@@ -647,7 +780,7 @@ public final class Evaluate implements Callable<Integer> {
         List<String> stages = new ArrayList<>();
         stages.add("none");
         Map<String, List<Stat>> rho = new LinkedHashMap<>();
-        for (String m : MAPS) {
+        for (String m : ALL_MAPS) {
             rho.put(m, new ArrayList<>());
         }
         List<Integer> empty = new ArrayList<>();
@@ -661,7 +794,7 @@ public final class Evaluate implements Callable<Integer> {
                 }
                 List<Map<String, float[]>> now = mapsFor(ex, images, targets);
                 int e = 0;
-                for (String m : MAPS) {
+                for (String m : ALL_MAPS) {
                     Stat st = new Stat();
                     for (int i = 0; i < images.size(); i++) {
                         double r = Metrics.spearman(trained.get(i).get(m), now.get(i).get(m));
@@ -714,11 +847,11 @@ public final class Evaluate implements Callable<Integer> {
         List<Plots.Panel> panels = new ArrayList<>();
         for (RandomisationResult r : randomisations) {
             md.append("**").append(r.model()).append("** (").append(r.n()).append(" images):\n\n");
-            md.append("| randomised up to | Grad-CAM | Guided Grad-CAM | Guided Backprop | empty Grad-CAM maps |\n");
-            md.append("|---|---:|---:|---:|---:|\n");
+            md.append("| randomised up to | ").append(String.join(" | ", ALL_MAPS)).append(" | empty Grad-CAM maps |\n");
+            md.append("|---|").append("---:|".repeat(ALL_MAPS.length)).append("---:|\n");
             for (int s = 0; s < r.stages().size(); s++) {
                 md.append("| ").append(s == 0 ? "none (rerun of trained)" : r.stages().get(s)).append(" | ");
-                for (String m : MAPS) {
+                for (String m : ALL_MAPS) {
                     md.append(r.spearman().get(m).get(s).format(2)).append(" | ");
                 }
                 md.append(r.empty().get(s)).append(" |\n");
@@ -753,13 +886,71 @@ public final class Evaluate implements Callable<Integer> {
                     "Spearman rank correlation with trained map", 0, ticks.size() - 1, Math.max(-1, yMin), 1.0, ticks, series));
         }
         ImageIO.write(Plots.row(panels, 560, 500), "png", out.resolve("evaluation-randomisation.png").toFile());
-        md.append("Bands in the plot: ± 1 standard deviation over images.\n\n");
+        md.append(variantsUnderRandomisation());
+        md.append("Bands in the plot: ± 1 standard deviation over images (Grad-CAM and the guided maps).\n\n");
         md.append("![Spearman correlation vs randomised layers](evaluation-randomisation.png)\n\n");
         for (RandomisationResult r : randomisations) {
             md.append("Example, ").append(r.model()).append(" (").append(r.example()).append("):\n\n");
             md.append("![Example maps, ").append(r.model()).append("](evaluation-randomisation-").append(r.model())
                     .append(".png)\n\n");
         }
+    }
+
+    /** Generated reading of the Grad-CAM variants' columns of the randomisation tables. */
+    private String variantsUnderRandomisation() {
+        StringBuilder t = new StringBuilder("**Grad-CAM variants.** Mean ρ after re-initialising the top layer / every layer: ");
+        List<String> perModel = new ArrayList<>();
+        for (RandomisationResult r : randomisations) {
+            int last = r.stages().size() - 1;
+            List<String> parts = new ArrayList<>();
+            for (String m : new String[] {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2]}) {
+                List<Stat> st = r.spearman().get(m);
+                parts.add(m + " " + fmt(st.get(Math.min(1, last)).mean(), 2) + " / " + fmt(st.get(last).mean(), 2));
+            }
+            perModel.add(r.model() + ": " + String.join(", ", parts));
+        }
+        t.append(String.join("; ", perModel)).append(".");
+        List<String> same = new ArrayList<>();
+        List<String> less = new ArrayList<>();
+        List<String> overGuided = new ArrayList<>();
+        for (String v : VARIANTS) {
+            boolean allSame = true;
+            boolean allAbove = true;
+            for (RandomisationResult r : randomisations) {
+                int last = r.stages().size() - 1;
+                for (int s = 1; s <= last; s++) {
+                    Stat a = r.spearman().get(v).get(s);
+                    Stat g = r.spearman().get("Grad-CAM").get(s);
+                    allSame &= a.format(2).equals(g.format(2));
+                    allAbove &= a.mean() - a.ci95() > g.mean() + g.ci95();
+                }
+                double va = r.spearman().get(v).get(last).mean();
+                double gb = r.spearman().get("Guided Backprop").get(last).mean();
+                if (va > gb) {
+                    overGuided.add(v + " in " + r.model() + " (" + fmt(va, 2) + " against " + fmt(gb, 2) + ")");
+                }
+            }
+            if (allSame) {
+                same.add(v);
+            } else if (allAbove) {
+                less.add(v);
+            }
+        }
+        if (!same.isEmpty()) {
+            t.append(" ").append(String.join(" and ", same)).append(same.size() == 1 ? " equals" : " equal")
+                    .append(" Grad-CAM at every stage.");
+        }
+        if (!less.isEmpty()) {
+            t.append(" ").append(String.join(" and ", less)).append(less.size() == 1 ? " stays" : " stay")
+                    .append(" more correlated than Grad-CAM at every randomised stage of every model (non-overlapping "
+                    + "95 % intervals): ").append(less.size() == 1 ? "it decorrelates" : "they decorrelate")
+                    .append(" less, i.e. ").append(less.size() == 1 ? "its" : "their")
+                    .append(" maps depend less on the weights and more on the image.");
+        }
+        t.append(overGuided.isEmpty() ? " After the full cascade every variant keeps less rank correlation than Guided "
+                + "Backprop." : " After the full cascade more rank correlation than Guided Backprop is kept by "
+                + String.join(", ", overGuided) + ".");
+        return t.append("\n\n").toString();
     }
 
     /** Maps of every image for its own target class (images grouped by target into explainer calls). */
@@ -792,10 +983,13 @@ public final class Evaluate implements Callable<Integer> {
 
     // ---------------------------------------------------------------- helpers
 
-    /** The three maps of an explanation as one value per pixel (guided maps: summed |value| over channels). */
+    /** The maps of an explanation as one value per pixel (guided maps: summed |value| over channels). */
     static Map<String, float[]> maps(Explanation e) {
         Map<String, float[]> m = new LinkedHashMap<>();
         m.put("Grad-CAM", e.maps().get(Method.GRADCAM).data());
+        for (Method v : VARIANT_METHODS) {
+            m.put(v.title(), e.maps().get(v).data());
+        }
         m.put("Guided Grad-CAM", collapse(e.maps().get(Method.GUIDED_GRADCAM)));
         m.put("Guided Backprop", collapse(e.maps().get(Method.GUIDED_BACKPROP)));
         return m;
