@@ -59,6 +59,6 @@ class ShapesDiscriminationTest {
     }
 
     private static boolean[] mask(ByteProcessor bp) {
-        return Evaluate.mask(bp);
+        return EvaluationSupport.mask(bp);
     }
 }
