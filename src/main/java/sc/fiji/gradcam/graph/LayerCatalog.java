@@ -147,6 +147,18 @@ public final class LayerCatalog {
         return parts.length >= 2 ? parts[parts.length - 2] : name;
     }
 
+    /**
+     * This catalog with the layer {@code query} names ({@link #find(String)}'s forms) as its default, chosen by
+     * {@code source} (said in the {@link #reason()}).
+     *
+     * @throws IllegalArgumentException if {@code query} names no layer, with the valid choices
+     */
+    public LayerCatalog withDefault(String query, String source) {
+        Layer chosen = find(query);
+        return new LayerCatalog(layers, chosen, source + " ('" + query + "'), " + chosen.height() + "×" + chosen.width()
+                + "×" + chosen.channels() + (chosen.layout() == DataLayout.NCHW ? " (channels first)" : ""));
+    }
+
     public List<Layer> layers() {
         return layers;
     }

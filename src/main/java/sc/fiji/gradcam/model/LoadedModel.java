@@ -154,18 +154,38 @@ public final class LoadedModel implements AutoCloseable {
         return zoo;
     }
 
-    /** The catalog of target layers (built on first use). */
+    /**
+     * The catalog of target layers (built on first use). Its default is the layer {@code layer=} in
+     * {@code gradcam.properties} names, else the last convolution on the path.
+     *
+     * @throws ModelException if {@code layer=} names no feature map of the serving path
+     */
     public LayerCatalog catalog() {
         LayerCatalog c = catalog;
         if (c == null) {
             synchronized (this) {
                 if (catalog == null) {
-                    catalog = LayerCatalog.of(serving, inputLayout.layout());
+                    catalog = withPropertiesLayer(LayerCatalog.of(serving, inputLayout.layout()));
                 }
                 c = catalog;
             }
         }
         return c;
+    }
+
+    private LayerCatalog withPropertiesLayer(LayerCatalog found) {
+        String named = properties.getProperty("layer", "").trim();
+        if (named.isEmpty() || named.equalsIgnoreCase("auto")) {
+            return found;
+        }
+        try {
+            return found.withDefault(named, "named by layer= in " + ModelLoader.PROPERTIES);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(dir().resolve(ModelLoader.PROPERTIES) + " says layer=" + named
+                    + ", but this model has no such feature map. " + e.getMessage(),
+                    "correct the layer= line (gradcam info --model DIR lists the layers) or remove it to use the last"
+                            + " convolution.");
+        }
     }
 
     /** The input range the graph itself asks for (integer input, Rescaling inside), empty when it says nothing. */

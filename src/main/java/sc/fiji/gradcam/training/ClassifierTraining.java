@@ -50,6 +50,11 @@ public final class ClassifierTraining {
                     averageLast, augmenter, classBalanced);
         }
 
+        public Config withSeed(long newSeed) {
+            return new Config(newSeed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
+                    labelSmoothing, weightDecay, averageLast, augmenter, classBalanced);
+        }
+
         public Config withClassBalance(boolean balanced) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
                     labelSmoothing, weightDecay, averageLast, augmenter, balanced);
@@ -151,22 +156,8 @@ public final class ClassifierTraining {
     }
 
     /** Confusion matrix of {@code predictor} on {@code items}, in batches of 64. */
-    public static ConfusionMatrix evaluate(Predictor predictor, SmallCnn net, List<String> classes,
+    public static ConfusionMatrix evaluate(Predictor predictor, ClassifierNet net, List<String> classes,
             List<LabeledImage> items) {
-        ConfusionMatrix cm = new ConfusionMatrix(classes);
-        int per = net.size() * net.size() * net.channels();
-        for (int start = 0; start < items.size(); start += 64) {
-            int n = Math.min(64, items.size() - start);
-            float[] batch = new float[n * per];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(items.get(start + i).pixels(), 0, batch, i * per, per);
-            }
-            float[][] p = predictor.predict(batch, n);
-            for (int i = 0; i < n; i++) {
-                int truth = items.get(start + i).label();
-                cm.add(truth, ConfusionMatrix.argmax(p[i]), p[i][truth]);
-            }
-        }
-        return cm;
+        return MemberAverage.confusion(classes, items, java.util.Collections.singletonList(MemberAverage.probabilities(predictor, net, items)));
     }
 }

@@ -27,15 +27,15 @@ import sc.fiji.gradcam.image.Preprocessing;
 public final class ExportedModel implements AutoCloseable, ClassifierTraining.Predictor {
 
     private final SavedModelBundle bundle;
-    private final SmallCnn net;
+    private final ClassifierNet net;
 
-    private ExportedModel(SavedModelBundle bundle, SmallCnn net) {
+    private ExportedModel(SavedModelBundle bundle, ClassifierNet net) {
         this.bundle = bundle;
         this.net = net;
     }
 
     /** Loads the SavedModel in {@code dir} (tag {@code serve}). */
-    public static ExportedModel load(Path dir, SmallCnn net) {
+    public static ExportedModel load(Path dir, ClassifierNet net) {
         return new ExportedModel(SavedModelBundle.load(dir.toString(), SavedModelExport.TAG), net);
     }
 
@@ -61,14 +61,14 @@ public final class ExportedModel implements AutoCloseable, ClassifierTraining.Pr
     }
 
     /** Writes {@code labels.txt} and {@code gradcam.properties} next to the SavedModel. */
-    public static void writeMetadata(Path dir, SmallCnn net, List<String> classes, String description)
+    public static void writeMetadata(Path dir, ClassifierNet net, List<String> classes, String description)
             throws IOException {
         Files.write(dir.resolve("labels.txt"), classes, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("gradcam.properties"), propertiesText(net, description), StandardCharsets.UTF_8);
     }
 
     /** The {@code gradcam.properties} of a model folder for {@code net}. */
-    public static String propertiesText(SmallCnn net, String description) {
+    public static String propertiesText(ClassifierNet net, String description) {
         return "# " + description + "\n"
                 + "# preprocessing: the explainer's (sc.fiji.gradcam.image.Preprocessor); training used the same\n"
                 + "size=" + net.size() + "x" + net.size() + "\n"
@@ -87,7 +87,7 @@ public final class ExportedModel implements AutoCloseable, ClassifierTraining.Pr
      * The preprocessing the explainer will resolve for the exported model: the {@link #propertiesText}
      * values read back and resolved by {@link PreprocessingOptions} against the input shape.
      */
-    public static Preprocessing preprocessing(SmallCnn net) {
+    public static Preprocessing preprocessing(ClassifierNet net) {
         Properties p = new Properties();
         try {
             p.load(new StringReader(propertiesText(net, "")));

@@ -18,7 +18,7 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Writes a {@link SmallCnn} with trained weights as an inference-only TF1-style SavedModel
+ * Writes a {@link ClassifierNet} with trained weights as an inference-only TF1-style SavedModel
  * (tag {@code serve}, signature {@code serving_default}: {@code image} [-1,N,N,C] float32 in,
  * {@code probabilities} [-1,K] float32 softmax out).
  *
@@ -35,7 +35,7 @@ public final class SavedModelExport {
 
     private SavedModelExport() {}
 
-    public static void export(SmallCnn net, Map<String, float[]> weights, Path dir) throws IOException {
+    public static void export(ClassifierNet net, Map<String, float[]> weights, Path dir) throws IOException {
         Files.createDirectories(dir);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);

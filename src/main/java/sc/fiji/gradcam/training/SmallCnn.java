@@ -22,7 +22,7 @@ import org.tensorflow.types.TFloat32;
  * {@code blockK/convJ/bias_add}, {@code blockK/convJ/relu}, variables {@code blockK/convJ/kernel} and
  * {@code blockK/convJ/bias} (J = 1, 2, ...), then {@code blockK/pool}.
  */
-public final class SmallCnn {
+public final class SmallCnn implements ClassifierNet {
 
     /** A trainable tensor: its graph name, shape and fan-in (for He initialisation; 0 = zeros). */
     public record Param(String name, long[] shape, int fanIn) {
@@ -122,24 +122,29 @@ public final class SmallCnn {
         return convs[b - 1] == 1 ? "block" + b : "block" + b + "/conv" + j;
     }
 
+    @Override
     public int size() {
         return size;
     }
 
+    @Override
     public int channels() {
         return channels;
     }
 
+    @Override
     public int classes() {
         return classes;
     }
 
     /** Height and width of the last conv map. */
+    @Override
     public int lastConvSize() {
         return size >> (widths.length - 1);
     }
 
     /** Name of the op producing the last conv activation (the usual Grad-CAM target layer). */
+    @Override
     public String lastConvOpName() {
         return convScope(widths.length, convs[widths.length - 1]) + "/relu";
     }
@@ -206,6 +211,7 @@ public final class SmallCnn {
     }
 
     /** Builds the forward pass on {@code image} ([N, size, size, channels]), creating the weights. */
+    @Override
     public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory) {
         return build(tf, image, factory, x -> x);
     }
@@ -216,8 +222,24 @@ public final class SmallCnn {
      */
     public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory,
             java.util.function.UnaryOperator<Operand<TFloat32>> features) {
+        Operand<TFloat32> lastConv = convStack(tf, image, factory);
+        Operand<TFloat32> pooled = features.apply(pool(tf, lastConv));
+        Outputs head = dense(tf, pooled, paramsByName()::get, factory);
+        return new Outputs(lastConv, head.logits(), head.probabilities());
+    }
+
+    private Map<String, Param> paramsByName() {
         Map<String, Param> byName = new java.util.HashMap<>();
         params().forEach(p -> byName.put(p.name(), p));
+        return byName;
+    }
+
+    /**
+     * The conv blocks only, on {@code image}: returns the last conv activation ({@link #lastConvOpName()}
+     * within {@code tf}'s scope), creating the conv weights (not the dense ones).
+     */
+    public Operand<TFloat32> convStack(Ops tf, Operand<TFloat32> image, Weights factory) {
+        Map<String, Param> byName = paramsByName();
         java.util.function.BiFunction<Ops, String, Operand<TFloat32>> weight =
                 (scope, name) -> factory.create(scope, byName.get(name));
         Operand<TFloat32> x = image;
@@ -240,13 +262,22 @@ public final class SmallCnn {
                 lastConv = relu;
             }
         }
-        Operand<TFloat32> pooled = features.apply(pool(tf, lastConv));
+        return lastConv;
+    }
+
+    /**
+     * The classifier on pooled features: {@code dense/matmul} + {@code logits} ({@code BiasAdd}) +
+     * {@code probabilities} ({@code Softmax}), with the weights {@code dense/kernel} and {@code dense/bias}
+     * looked up in {@code params}. The returned {@code lastConv} is null.
+     */
+    static Outputs dense(Ops tf, Operand<TFloat32> pooled, java.util.function.Function<String, Param> params,
+            Weights factory) {
         Ops denseScope = tf.withSubScope("dense");
-        Operand<TFloat32> denseKernel = weight.apply(denseScope, "dense/kernel");
-        Operand<TFloat32> denseBias = weight.apply(denseScope, "dense/bias");
+        Operand<TFloat32> denseKernel = factory.create(denseScope, params.apply("dense/kernel"));
+        Operand<TFloat32> denseBias = factory.create(denseScope, params.apply("dense/bias"));
         Operand<TFloat32> dense = denseScope.withName("matmul").linalg.matMul(pooled, denseKernel);
         Operand<TFloat32> logits = tf.withName("logits").nn.biasAdd(dense, denseBias);
         Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
-        return new Outputs(lastConv, logits, probabilities);
+        return new Outputs(null, logits, probabilities);
     }
 }

@@ -103,6 +103,11 @@ public final class TrainMalariaModel implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--ensemble", defaultValue = "1",
+            description = "train this many members (seeds seed, seed+1, ...; same data and settings) and export them as"
+                    + " one model averaging their logits (see CnnEnsemble); 1 = a single network")
+    int ensemble;
+
     @Option(names = "--validation-fraction", defaultValue = "0.2", description = "share of slide prefixes held out")
     double validationFraction;
 
@@ -144,34 +149,85 @@ public final class TrainMalariaModel implements Callable<Integer> {
                     + "the held-out prefixes are not used%n", tuningFold, tuning.size(), trainPrefixes.size(), tune.size(), fit.size());
             List<LabeledImage> fitImages = ImageFolderDataset.load(data, fit, CLASSES, preprocessing);
             List<LabeledImage> tuneImages = ImageFolderDataset.load(data, tune, CLASSES, preprocessing);
-            ClassifierTraining.Outcome o = ClassifierTraining.train(net, CLASSES, fitImages, tuneImages, config,
-                    System.out);
-            SavedModelExport.export(net, o.weights(), out);
-            ExportedModel.writeMetadata(out, net, CLASSES, "tuning run");
-            try (ExportedModel model = ExportedModel.load(out, net)) {
-                ConfusionMatrix cm = ClassifierTraining.evaluate(model, net, CLASSES, tuneImages);
-                System.out.printf(java.util.Locale.ROOT, "exported model: tuning accuracy %.4f  log-loss %.4f%n%s",
-                        cm.accuracy(), cm.logLoss(), cm.toMarkdown());
-            }
+            List<ClassifierTraining.Outcome> members = trainMembers(net, fitImages, tuneImages, config);
+            ClassifierNet exported = export(net, members, out);
+            ExportedModel.writeMetadata(out, exported, CLASSES, "tuning run");
+            report(exported, net, members, tuneImages, "tuning");
             return 0;
         }
         List<LabeledImage> train = ImageFolderDataset.load(data, trainPaths, CLASSES, preprocessing);
         List<LabeledImage> val = ImageFolderDataset.load(data, valPaths, CLASSES, preprocessing);
-        ClassifierTraining.Outcome outcome = ClassifierTraining.train(net, CLASSES, train, val, config, System.out);
-
-        SavedModelExport.export(net, outcome.weights(), out);
-        ExportedModel.writeMetadata(out, net, CLASSES, "NIH/NLM malaria cells: Parasitized vs Uninfected");
+        List<ClassifierTraining.Outcome> members = trainMembers(net, train, val, config);
+        ClassifierNet exportedNet = export(net, members, out);
+        ExportedModel.writeMetadata(out, exportedNet, CLASSES, "NIH/NLM malaria cells: Parasitized vs Uninfected");
         Files.write(out.resolve("validation.txt"), valPaths, StandardCharsets.UTF_8);
-        ConfusionMatrix exported;
-        try (ExportedModel model = ExportedModel.load(out, net)) {
-            exported = ClassifierTraining.evaluate(model, net, CLASSES, val);
-        }
-        System.out.printf(java.util.Locale.ROOT, "exported model: validation accuracy %.4f  log-loss %.4f%n%s",
-                exported.accuracy(), exported.logLoss(), exported.toMarkdown());
+        ConfusionMatrix exported = report(exportedNet, net, members, val, "validation");
+        double seconds = members.stream().mapToDouble(ClassifierTraining.Outcome::seconds).sum();
         long bytes = ExportedModel.folderBytes(out);
         Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, prefixes.size(), train.size(),
-                train.stream().map(LabeledImage::label).toList(), val, exported, outcome.seconds(), bytes), StandardCharsets.UTF_8);
+                train.stream().map(LabeledImage::label).toList(), val, exported, seconds, bytes), StandardCharsets.UTF_8);
         return 0;
+    }
+
+    /** Trains {@link #ensemble} networks, member {@code i} with seed {@code seed + i} (member 0 = a single-model run). */
+    private List<ClassifierTraining.Outcome> trainMembers(SmallCnn net, List<LabeledImage> fit,
+            List<LabeledImage> check, ClassifierTraining.Config config) {
+        List<ClassifierTraining.Outcome> members = new java.util.ArrayList<>();
+        for (int i = 0; i < ensemble; i++) {
+            if (ensemble > 1) {
+                System.out.printf("ensemble member %d of %d (seed %d)%n", i + 1, ensemble, config.seed() + i);
+            }
+            members.add(ClassifierTraining.train(net, CLASSES, fit, check, config.withSeed(config.seed() + i),
+                    System.out));
+        }
+        return members;
+    }
+
+    /** Writes the SavedModel: the single network, or the ensemble of the members. */
+    private ClassifierNet export(SmallCnn net, List<ClassifierTraining.Outcome> members, Path dir) throws IOException {
+        if (members.size() == 1) {
+            SavedModelExport.export(net, members.get(0).weights(), dir);
+            return net;
+        }
+        CnnEnsemble ensembleNet = new CnnEnsemble(net, members.size());
+        SavedModelExport.export(ensembleNet, ensembleNet.merge(members.stream().map(ClassifierTraining.Outcome::weights)
+                .toList()), dir);
+        return ensembleNet;
+    }
+
+    /**
+     * Prints the exported model's accuracy on {@code items} (and, for an ensemble, each member's and the running
+     * ensembles' of the first k members, from the members' own exported graphs) and returns the exported model's
+     * confusion matrix.
+     */
+    private ConfusionMatrix report(ClassifierNet exportedNet, SmallCnn net, List<ClassifierTraining.Outcome> members,
+            List<LabeledImage> items, String set) throws IOException {
+        if (members.size() > 1) {
+            List<float[][]> memberProbabilities = new java.util.ArrayList<>();
+            for (int i = 0; i < members.size(); i++) {
+                Path tmp = Files.createTempDirectory("gradcam-member");
+                try {
+                    SavedModelExport.export(net, members.get(i).weights(), tmp.resolve("model"));
+                    try (ExportedModel model = ExportedModel.load(tmp.resolve("model"), net)) {
+                        memberProbabilities.add(MemberAverage.probabilities(model, net, items));
+                    }
+                } finally {
+                    ExportedModel.prepareOutput(tmp, true);
+                    Files.delete(tmp);
+                }
+                ConfusionMatrix one = MemberAverage.confusion(CLASSES, items, memberProbabilities.subList(i, i + 1));
+                ConfusionMatrix upTo = MemberAverage.confusion(CLASSES, items, memberProbabilities);
+                System.out.printf(java.util.Locale.ROOT, "member %d: %s accuracy %.4f  log-loss %.4f;"
+                        + " mean logits of members 1-%d: %.4f  log-loss %.4f%n", i + 1, set, one.accuracy(),
+                        one.logLoss(), i + 1, upTo.accuracy(), upTo.logLoss());
+            }
+        }
+        try (ExportedModel model = ExportedModel.load(out, exportedNet)) {
+            ConfusionMatrix cm = ClassifierTraining.evaluate(model, exportedNet, CLASSES, items);
+            System.out.printf(java.util.Locale.ROOT, "exported model: %s accuracy %.4f  log-loss %.4f%n%s", set,
+                    cm.accuracy(), cm.logLoss(), cm.toMarkdown());
+            return cm;
+        }
     }
 
     private ClassifierTraining.Config config() {
