@@ -239,6 +239,32 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 .withClassBalance(classBalance);
     }
 
+    /** The README's description of the exported graph: one network, or the ensemble of {@link #ensemble} members. */
+    private String network(SmallCnn net, String convText, String widthList, long bytes) {
+        int channels = widths[widths.length - 1];
+        String blocks = String.format(java.util.Locale.ROOT, "%d blocks of `Conv2D` 3x3 (SAME) + `BiasAdd` + `Relu`%s,"
+                + " widths %s, a 2x2 `MaxPool` after%nall blocks but the last", widths.length, convText, widthList);
+        String tail = String.format(java.util.Locale.ROOT, "(`Mean`), `dense/matmul` (`MatMul`) + `logits` (`BiasAdd`),"
+                + " `probabilities` (`Softmax`).%nNo batch normalisation.");
+        if (ensemble == 1) {
+            return String.format(java.util.Locale.ROOT, "%s → last conv activation `%s` is %dx%dx%d; global average"
+                    + " pooling `gap`%n%s Weights are `VariableV2` variables (`blockK/kernel`, `blockK/bias`,%n"
+                    + "`dense/kernel`, `dense/bias`) restored from `variables/`. Folder size: %,d bytes.", blocks,
+                    net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(), channels, tail, bytes);
+        }
+        return String.format(java.util.Locale.ROOT, "an ensemble of %d networks trained alike with seeds %d to %d"
+                + " (`CnnEnsemble`). Each member\nis %s, under `member1/` ... `member%d/`. Their last conv activations"
+                + " (`memberI/%s`, %dx%dx%d each)\nare concatenated into `%s` (`ConcatV2`, %dx%dx%d, the Grad-CAM"
+                + " layer named by `layer=` in\n`gradcam.properties`); global average pooling `gap` %s The dense"
+                + " kernel is the members' kernels stacked and divided by %d and the bias their mean,\nso the logits are"
+                + " exactly the mean of the members' logits and Grad-CAM at `%s` is the ReLU of the mean of their\n"
+                + "class activation maps. Weights are `VariableV2` variables (`memberI/blockK/kernel`, `memberI/blockK/bias`,"
+                + " `dense/kernel`,\n`dense/bias`) restored from `variables/`. Folder size: %,d bytes.", ensemble, seed,
+                seed + ensemble - 1, blocks, ensemble, net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(),
+                channels, CnnEnsemble.FEATURES, net.lastConvSize(), net.lastConvSize(), channels * ensemble, tail,
+                ensemble, CnnEnsemble.FEATURES, bytes);
+    }
+
     private String readme(SmallCnn net, ClassifierTraining.Config c, Set<String> heldOut, int prefixCount,
             int trainCount, List<Integer> trainLabels, List<LabeledImage> val, ConfusionMatrix cm, double seconds,
             long bytes) {
@@ -257,7 +283,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
                 "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,
                 "--gamma " + gamma, "--saturation " + saturation, "--hue " + hue,
-                classBalance ? "--class-balance" : "--no-class-balance"));
+                classBalance ? "--class-balance" : "--no-class-balance", "--ensemble " + ensemble));
         int trainPara = (int) trainLabels.stream().filter(l -> l == 0).count();
         String balance = classBalance
                 ? String.format(java.util.Locale.ROOT, "Each example's loss is weighted by the inverse frequency of its"
@@ -294,11 +320,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 ## Network
 
                 Graph ops (inference graph only; no loss, gradients or optimizer slots):
-                %d blocks of `Conv2D` 3x3 (SAME) + `BiasAdd` + `Relu`%s, widths %s, a 2x2 `MaxPool` after
-                all blocks but the last → last conv activation `%s` is %dx%dx%d; global average pooling `gap`
-                (`Mean`), `dense/matmul` (`MatMul`) + `logits` (`BiasAdd`), `probabilities` (`Softmax`).
-                No batch normalisation. Weights are `VariableV2` variables (`blockK/kernel`, `blockK/bias`,
-                `dense/kernel`, `dense/bias`) restored from `variables/`. Folder size: %,d bytes.
+                %s
 
                 ## Data
 
@@ -351,8 +373,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 --out models/malaria-cells --seed %d %s`). TensorFlow's multi-threaded CPU kernels
                 are not bit-reproducible, so a rerun can differ slightly.
                 """.formatted(net.lastConvSize(), net.lastConvSize(), net.size(), net.size(), net.size(), net.size(),
-                widths.length, convText, widthList, net.lastConvOpName(), net.lastConvSize(), net.lastConvSize(),
-                widths[widths.length - 1], bytes,
+                network(net, convText, widthList, bytes),
                 prefixCount, validationFraction * 100, trainCount, val.size(), valPara, val.size() - valPara,
                 heldOut.size(), "`" + String.join("`, `", heldOut) + "`",
                 c.weightDecay(), c.learningRate(), c.finalLearningRate(), c.batchSize(), c.epochs(),
