@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,7 +18,6 @@ import sc.fiji.gradcam.explain.Explainer;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.image.InputImage;
-import sc.fiji.gradcam.image.PixelKind;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
@@ -52,16 +50,7 @@ class CnnEnsembleTest {
         TensorFlowRuntime.engine();
         Random random = new Random(5);
         for (int i = 0; i < MEMBERS; i++) {
-            Map<String, float[]> w = new LinkedHashMap<>();
-            for (SmallCnn.Param p : NET.params()) {
-                float[] v = SmallCnn.initialValue(p, random);
-                if (p.fanIn() == 0) {
-                    for (int j = 0; j < v.length; j++) {
-                        v[j] = (float) (0.05 * random.nextGaussian());
-                    }
-                }
-                w.put(p.name(), v);
-            }
+            Map<String, float[]> w = RandomCnn.weights(NET, random);
             WEIGHTS.add(w);
             SavedModelExport.export(NET, w, tmp.resolve("member" + i));
             ExportedModel.writeMetadata(tmp.resolve("member" + i), NET, List.of("a", "b"), "member");
@@ -73,12 +62,7 @@ class CnnEnsembleTest {
     }
 
     private static InputImage image(long seed) {
-        Random random = new Random(seed);
-        float[] pixels = new float[16 * 16 * 3];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextInt(256);
-        }
-        return new InputImage(16, 16, 3, pixels, PixelKind.UINT8);
+        return RandomCnn.image(16, new Random(seed));
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,7 +18,6 @@ import sc.fiji.gradcam.explain.Explainer;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.image.InputImage;
-import sc.fiji.gradcam.image.PixelKind;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
@@ -45,25 +43,12 @@ class SmallCnnHeadTest {
         TensorFlowRuntime.engine();
         SmallCnn net = new SmallCnn(16, 3, new int[] {4, 6}, null, 2, head);
         Random random = new Random(11);
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        for (SmallCnn.Param p : net.params()) {
-            float[] v = SmallCnn.initialValue(p, random);
-            if (p.fanIn() == 0) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (0.05 * random.nextGaussian());
-                }
-            }
-            weights.put(p.name(), v);
-        }
+        Map<String, float[]> weights = RandomCnn.weights(net, random);
         Path dir = tmp.resolve(head.toString());
         SavedModelExport.export(net, weights, dir);
         ExportedModel.writeMetadata(dir, net, List.of("a", "b"), "head test");
 
-        float[] pixels = new float[16 * 16 * 3];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextInt(256);
-        }
-        InputImage image = new InputImage(16, 16, 3, pixels, PixelKind.UINT8);
+        InputImage image = RandomCnn.image(16, random);
         try (LoadedModel m = ModelLoader.load(dir); Explainer explainer = new Explainer(m)) {
             assertEquals(net.lastConvOpName(), m.catalog().defaultLayer().tensorName().node());
             double[] a = Cam.defaultLayerActivations(m, image);
