@@ -82,6 +82,19 @@ public final class Cam {
     }
 
     /**
+     * As {@link #assertGradCamIsCamOverZ}, except that an all-zero {@code cam} must come with an empty Grad-CAM
+     * ({@link Explanation#emptyMap()}); returns whether the maps were compared (false: both empty).
+     */
+    public static boolean assertGradCamIsCamOverZOrBothEmpty(Explanation e, double[] cam, String what) {
+        if (Tf.maxAbs(cam) == 0) {
+            assertTrue(e.emptyMap(), what + ": CAM is empty, Grad-CAM must be too");
+            return false;
+        }
+        assertGradCamIsCamOverZ(e, cam, what);
+        return true;
+    }
+
+    /**
      * The raw map of a Grad-CAM variant written out from its paper's formula, over NHWC activations {@code a[p * k + ch]}
      * and gradients {@code g} in the same order: Grad-CAM++ {@code ReLU(Σ_k w_k A^k)} with {@code w_k = Σ_p α ReLU(G)},
      * {@code α = G² / (2G² + (Σ_p A) G³)} (0 where that is 0/0 or x/0); XGrad-CAM with {@code w_k = Σ_p G A / (Σ_p A +

@@ -113,23 +113,13 @@ class CnnEnsembleTest {
         }
         try (LoadedModel m = ModelLoader.load(tmp.resolve("ensemble")); Explainer explainer = new Explainer(m)) {
             double[] a = Cam.defaultLayerActivations(m, image);
-            int z = a.length / (MEMBERS * K);
             int checked = 0;
             for (int c = 0; c < 2; c++) {
                 Explanation e = explainer.explain(image, ExplainRequest.defaults()
                         .withTargets(List.of(Integer.toString(c))).withMethods(EnumSet.of(Method.GRADCAM))).get(0);
-                double[] cam = Cam.of(a, w, c);
-                double camMax = Tf.maxAbs(cam);
-                if (camMax == 0) {
-                    assertTrue(e.emptyMap(), "CAM is empty, Grad-CAM must be too");
-                    continue;
+                if (Cam.assertGradCamIsCamOverZOrBothEmpty(e, Cam.of(a, w, c), "ensemble class " + c)) {
+                    checked++;
                 }
-                double worst = 0;
-                for (int p = 0; p < z; p++) {
-                    worst = Math.max(worst, Math.abs(e.gradcamRaw().data()[p] * z - cam[p]));
-                }
-                assertTrue(worst < 1e-5 * camMax, "class " + c + ": |Z·Grad-CAM - CAM| up to " + worst);
-                checked++;
             }
             assertTrue(checked > 0, "no class had a non-empty CAM");
         }

@@ -75,17 +75,9 @@ class SmallCnnHeadTest {
                 Explanation e = explainer.explain(image, ExplainRequest.defaults()
                         .withTargets(List.of(Integer.toString(c))).withMethods(EnumSet.of(Method.GRADCAM,
                                 Method.GUIDED_GRADCAM))).get(0);
-                double[] cam = Cam.of(a, effective, c);
-                double camMax = Tf.maxAbs(cam);
-                if (camMax == 0) {
-                    assertTrue(e.emptyMap(), "CAM is empty, Grad-CAM must be too");
+                if (!Cam.assertGradCamIsCamOverZOrBothEmpty(e, Cam.of(a, effective, c), head + " class " + c)) {
                     continue;
                 }
-                double worst = 0;
-                for (int p = 0; p < z; p++) {
-                    worst = Math.max(worst, Math.abs(e.gradcamRaw().data()[p] * z - cam[p]));
-                }
-                assertTrue(worst < 1e-5 * camMax, head + " class " + c + ": |Z·Grad-CAM - CAM| up to " + worst);
                 assertTrue(e.maps().containsKey(Method.GUIDED_GRADCAM), "Guided Grad-CAM through the " + head + " head");
                 checked++;
             }
