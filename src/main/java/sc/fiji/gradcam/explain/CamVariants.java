@@ -22,8 +22,8 @@ import sc.fiji.gradcam.graph.DataLayout;
  *   <li><b>EigenGrad-CAM</b> (pytorch-grad-cam's {@code EigenGradCAM}): the same on {@code G ⊙ A}, element-wise,
  *       so class-discriminative.</li>
  * </ul>
- * The two Eigen maps differ from pytorch-grad-cam's in the sign of the projection: its SVD leaves it to LAPACK
- * (so its maps are sometimes inverted); here it correlates positively with the per-position channel sum of A (of
+ * The two Eigen maps differ from pytorch-grad-cam's in the sign of the projection: it keeps whatever sign its SVD
+ * (numpy's or torch's) returns, so its maps are sometimes inverted; here it correlates positively with the per-position channel sum of A (of
  * {@code G ⊙ A} for EigenGrad-CAM).
  * Activations and gradients are NHWC or NCHW like {@link GradCam}'s; the map is {@code [h, w]} either way.
  */

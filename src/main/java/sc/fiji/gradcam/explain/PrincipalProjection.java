@@ -13,7 +13,7 @@ import java.util.Random;
  * normalised), in double precision, from a fixed pseudo-random start, until no component of v moves by more than
  * {@value #CONVERGED} or after {@value #MAX_ITERATIONS} steps.
  * <p>
- * Two deviations from pytorch-grad-cam. <b>Sign:</b> an SVD leaves it open (pytorch-grad-cam takes LAPACK's, so its
+ * Two deviations from pytorch-grad-cam. <b>Sign:</b> an SVD leaves it open (pytorch-grad-cam keeps its SVD's, so its
  * maps are sometimes inverted); here the projection is turned to correlate positively with the channel sum
  * {@code Σ_k X_pk} of the uncentred values (left as it comes when that correlation is exactly 0). <b>Constant
  * channels:</b> a channel whose centred values are all within {@value #CONSTANT} of its largest |value| is constant
