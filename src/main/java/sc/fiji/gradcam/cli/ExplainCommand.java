@@ -60,7 +60,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--methods", paramLabel = "LIST", description = "Comma list of gradcam, counterfactual, gradient, "
             + "guided-backprop, guided-gradcam, gradcam-plusplus (Grad-CAM++), xgradcam (XGrad-CAM), layercam "
-            + "(LayerCAM), or all (default: gradcam,guided-gradcam).")
+            + "(LayerCAM), hirescam (HiResCAM), eigencam (EigenCAM, class-agnostic), eigengradcam (EigenGrad-CAM), or "
+            + "all (default: gradcam,guided-gradcam).")
     String methods = "gradcam,guided-gradcam";
 
     @Option(names = "--score", paramLabel = "logit|probability|log-probability", description = "What is "

@@ -13,8 +13,18 @@ import sc.fiji.gradcam.graph.DataLayout;
  *       {@code w_k = Σ_ij alpha^k_ij ReLU(G^k_ij)}, map {@code ReLU(Σ_k w_k A^k)};</li>
  *   <li><b>XGrad-CAM</b> (Fu et al. 2020, arXiv 2008.02312): {@code w_k = Σ_ij G^k_ij A^k_ij / (Σ_ij A^k_ij + eps)},
  *       map {@code ReLU(Σ_k w_k A^k)};</li>
- *   <li><b>LayerCAM</b> (Jiang et al. 2021, IEEE TIP 30): map {@code ReLU(Σ_k ReLU(G^k_ij) A^k_ij)} per position.</li>
+ *   <li><b>LayerCAM</b> (Jiang et al. 2021, IEEE TIP 30): map {@code ReLU(Σ_k ReLU(G^k_ij) A^k_ij)} per position;</li>
+ *   <li><b>HiResCAM</b> (Draelos &amp; Carin 2020, arXiv 2011.08891): map {@code ReLU(Σ_k G^k_ij A^k_ij)} per
+ *       position (Grad-CAM when G is the same at every position, as on a global-average-pooling head);</li>
+ *   <li><b>EigenCAM</b> (Muhammad &amp; Yeasin 2020, arXiv 2008.00299): class-agnostic, no gradient: map
+ *       {@code ReLU(p)}, p the projection of the activations (a matrix [positions, channels], channels centred)
+ *       on their first principal axis ({@link PrincipalProjection});</li>
+ *   <li><b>EigenGrad-CAM</b> (pytorch-grad-cam's {@code EigenGradCAM}): the same on {@code G ⊙ A}, element-wise,
+ *       so class-discriminative.</li>
  * </ul>
+ * The two Eigen maps differ from pytorch-grad-cam's in the sign of the projection: it keeps whatever sign its SVD
+ * (numpy's or torch's) returns, so its maps are sometimes inverted; here it correlates positively with the per-position channel sum of A (of
+ * {@code G ⊙ A} for EigenGrad-CAM).
  * Activations and gradients are NHWC or NCHW like {@link GradCam}'s; the map is {@code [h, w]} either way.
  */
 public final class CamVariants {
@@ -40,6 +50,10 @@ public final class CamVariants {
             case XGRADCAM -> GradCam.map(activations, offset, positions, k, layout,
                     xGradCamWeights(activations, grad, offset, positions, k, layout));
             case LAYERCAM -> layerCam(activations, grad, offset, positions, k, layout);
+            case HIRESCAM -> hiResCam(activations, grad, offset, positions, k, layout);
+            case EIGENCAM -> principalMap(offset, positions, k, layout, (c, i) -> activations[i]);
+            case EIGENGRADCAM -> principalMap(offset, positions, k, layout,
+                    (c, i) -> (double) grad[i] * activations[i]);
             default -> throw new IllegalArgumentException(method.title() + " is not a Grad-CAM variant");
         };
     }
@@ -73,5 +87,17 @@ public final class CamVariants {
             DataLayout layout) {
         return GradCam.weightedMap(activations, offset, positions, channels, layout,
                 (c, i) -> Math.max(0, grad[i]));
+    }
+
+    /** HiResCAM's raw map {@code ReLU(Σ_k G^k_ij A^k_ij)} at each position. */
+    public static float[] hiResCam(float[] activations, float[] grad, int offset, int positions, int channels,
+            DataLayout layout) {
+        return GradCam.weightedMap(activations, offset, positions, channels, layout, (c, i) -> grad[i]);
+    }
+
+    /** ReLU of the {@link PrincipalProjection} of one image's {@code value}s: EigenCAM's or EigenGrad-CAM's map. */
+    static float[] principalMap(int offset, int positions, int channels, DataLayout layout, GradCam.EntryValue value) {
+        double[] x = GradCam.positionMajor(offset, positions, channels, layout, value);
+        return GradCam.relu(PrincipalProjection.of(x, positions, channels));
     }
 }

@@ -243,9 +243,7 @@ public final class Explainer implements AutoCloseable {
                 rawMaps.put(m, v);
                 maps.put(m, camImage(v, input, w, h));
                 if (!(v.max() > 0)) {
-                    notes.add("The " + m.title() + " map is zero everywhere: layer '" + layer.name() + "' shows no "
-                            + "positive evidence for class '" + targetPrediction.label() + "' by this method. Try an "
-                            + "earlier layer.");
+                    notes.add(emptyVariantNote(m, layer.name(), targetPrediction.label()));
                 }
                 timings.put(m.id(), (System.nanoTime() - s) / 1e6);
             }
@@ -272,6 +270,13 @@ public final class Explainer implements AutoCloseable {
         }
         return new Explanation(predicted, ranked.subList(0, Math.min(5, k)), targetPrediction, request.score(), layer,
                 rawMax, maps, raw, rawMaps, notes.isEmpty() ? null : String.join(" ", notes), timings);
+    }
+
+    /** Why a CAM variant's map is zero everywhere, and what to try. */
+    private static String emptyVariantNote(Method m, String layer, String label) {
+        String why = m == Method.EIGENCAM ? "every activation of layer '" + layer + "' is the same at every position"
+                : "layer '" + layer + "' shows no positive evidence for class '" + label + "' by this method";
+        return "The " + m.title() + " map is zero everywhere: " + why + ". Try an earlier layer.";
     }
 
     private static MapImage inputMap(float[] all, int offset, int per, int channels, ModelInput input, int w, int h) {

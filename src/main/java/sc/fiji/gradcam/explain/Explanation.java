@@ -18,7 +18,7 @@ import sc.fiji.gradcam.graph.ScoreKind;
  *     gradients raw with one channel per model input channel
  * @param gradcamRaw the unnormalised Grad-CAM map at feature resolution (null without Grad-CAM)
  * @param rawMaps the unnormalised maps at feature resolution of the CAM-like methods asked for (Grad-CAM,
- *     counterfactual, Grad-CAM++, XGrad-CAM, LayerCAM): what {@link #maps} holds upsampled and normalised
+ *     counterfactual, and the CAM variants): what {@link #maps} holds upsampled and normalised
  * @param note advice when a map is empty (Grad-CAM's, or a CAM variant's asked for), else null
  * @param timingsMs time spent per step (shared steps of a batch are divided among its images)
  */

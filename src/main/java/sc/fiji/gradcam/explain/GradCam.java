@@ -6,7 +6,8 @@ import sc.fiji.gradcam.graph.DataLayout;
  * Grad-CAM (Selvaraju et al., eq. 1–2) for one image: {@code alpha_k = (1/Z) sum_ij dy/dA^k_ij} and
  * {@code L = ReLU(sum_k alpha_k A^k)}. The counterfactual map uses {@code -dy/dA^k}. Activations and
  * gradients are NHWC slices, {@code a[(i * w + j) * k + c]}, or NCHW ones, {@code a[(c * h + i) * w + j]}; the map
- * is {@code [h, w]} either way. Its per-channel sums and weighted maps also serve {@link CamVariants}.
+ * is {@code [h, w]} either way. Its per-channel sums, weighted maps and
+ * position-major copies also serve {@link CamVariants}.
  */
 public final class GradCam {
 
@@ -45,37 +46,57 @@ public final class GradCam {
         double at(int c, int i);
     }
 
+    /** One entry of one image's feature map: position {@code p} (of h * w), channel {@code c}, index {@code i}. */
+    @FunctionalInterface
+    interface EntryVisitor {
+        void visit(int p, int c, int i);
+    }
+
+    /**
+     * Visits every entry of one image's feature map at {@code offset} ({@code positions} = h * w, {@code channels}
+     * deep, in {@code layout}), position by position and, within a position, channel by channel.
+     */
+    static void forEachEntry(int offset, int positions, int channels, DataLayout layout, EntryVisitor visitor) {
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * ps;
+            for (int c = 0; c < channels; c++) {
+                visitor.visit(p, c, base + c * cs);
+            }
+        }
+    }
+
     /**
      * Per channel, the sum over the positions of {@code value} for one image's feature map at {@code offset}
      * ({@code positions} = h * w, {@code channels} deep, in {@code layout}).
      */
     static double[] channelSums(int offset, int positions, int channels, DataLayout layout, EntryValue value) {
-        int ps = layout.positionStride(positions, channels);
-        int cs = layout.channelStride(positions, channels);
         double[] sums = new double[channels];
-        for (int p = 0; p < positions; p++) {
-            int base = offset + p * ps;
-            for (int c = 0; c < channels; c++) {
-                sums[c] += value.at(c, base + c * cs);
-            }
-        }
+        forEachEntry(offset, positions, channels, layout, (p, c, i) -> sums[c] += value.at(c, i));
         return sums;
+    }
+
+    /** One image's {@code value}s position-major, {@code [p * channels + c]}, whatever {@code layout} is. */
+    static double[] positionMajor(int offset, int positions, int channels, DataLayout layout, EntryValue value) {
+        double[] out = new double[positions * channels];
+        forEachEntry(offset, positions, channels, layout, (p, c, i) -> out[p * channels + c] = value.at(c, i));
+        return out;
     }
 
     /** Per position, ReLU(sum_k weight(k, ij) A^k_ij) for one image's activations (the map is [h, w]). */
     static float[] weightedMap(float[] activations, int offset, int positions, int channels, DataLayout layout,
             EntryValue weight) {
-        int ps = layout.positionStride(positions, channels);
-        int cs = layout.channelStride(positions, channels);
-        float[] map = new float[positions];
-        for (int p = 0; p < positions; p++) {
-            int base = offset + p * ps;
-            double s = 0;
-            for (int c = 0; c < channels; c++) {
-                int i = base + c * cs;
-                s += weight.at(c, i) * activations[i];
-            }
-            map[p] = (float) Math.max(0, s);
+        double[] sums = new double[positions];
+        forEachEntry(offset, positions, channels, layout, (p, c, i) -> sums[p] += weight.at(c, i) * activations[i]);
+        return relu(sums);
+    }
+
+    /** {@code max(0, v)} of each value, as floats. */
+    static float[] relu(double[] values) {
+        float[] map = new float[values.length];
+        for (int p = 0; p < values.length; p++) {
+            map[p] = (float) Math.max(0, values[p]);
         }
         return map;
     }

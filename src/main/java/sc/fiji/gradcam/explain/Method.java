@@ -17,7 +17,13 @@ public enum Method {
     /** Fu et al. 2020, arXiv 2008.02312 (see {@link CamVariants}). */
     XGRADCAM("xgradcam", "XGrad-CAM"),
     /** Jiang et al. 2021, IEEE TIP 30 (see {@link CamVariants}). */
-    LAYERCAM("layercam", "LayerCAM");
+    LAYERCAM("layercam", "LayerCAM"),
+    /** Draelos &amp; Carin 2020, arXiv 2011.08891 (see {@link CamVariants}). */
+    HIRESCAM("hirescam", "HiResCAM"),
+    /** Muhammad &amp; Yeasin 2020, arXiv 2008.00299, class-agnostic (see {@link CamVariants}). */
+    EIGENCAM("eigencam", "EigenCAM"),
+    /** pytorch-grad-cam's EigenGradCAM: EigenCAM of gradients × activations (see {@link CamVariants}). */
+    EIGENGRADCAM("eigengradcam", "EigenGrad-CAM");
 
     private final String id;
     private final String title;
@@ -49,9 +55,15 @@ public enum Method {
         return this == GRADCAM || this == COUNTERFACTUAL || isCamVariant();
     }
 
-    /** Whether it is one of the Grad-CAM variants of {@link CamVariants} (Grad-CAM++, XGrad-CAM, LayerCAM). */
+    /**
+     * Whether it is one of the Grad-CAM variants of {@link CamVariants} (Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM,
+     * EigenCAM, EigenGrad-CAM).
+     */
     public boolean isCamVariant() {
-        return this == GRADCAM_PLUSPLUS || this == XGRADCAM || this == LAYERCAM;
+        return switch (this) {
+            case GRADCAM_PLUSPLUS, XGRADCAM, LAYERCAM, HIRESCAM, EIGENCAM, EIGENGRADCAM -> true;
+            default -> false;
+        };
     }
 
     public static Method parse(String s) {
@@ -71,6 +83,12 @@ public enum Method {
                 return XGRADCAM;
             case "layer-cam":
                 return LAYERCAM;
+            case "hires-cam":
+                return HIRESCAM;
+            case "eigen-cam":
+                return EIGENCAM;
+            case "eigen-gradcam", "eigen-grad-cam":
+                return EIGENGRADCAM;
             default:
                 throw new IllegalArgumentException("Unknown method '" + s + "'. Valid: " + ids() + " (or all).");
         }

@@ -1,7 +1,8 @@
 /**
  * The explanation methods of Selvaraju et al. (arXiv 1610.02391) — Grad-CAM, its counterfactual,
  * the vanilla gradient, Guided Backpropagation and Guided Grad-CAM — the Grad-CAM variants Grad-CAM++,
- * XGrad-CAM and LayerCAM ({@link sc.fiji.gradcam.explain.CamVariants}), and the {@link
+ * XGrad-CAM, LayerCAM, HiResCAM, EigenCAM and EigenGrad-CAM ({@link sc.fiji.gradcam.explain.CamVariants}, the Eigen
+ * ones through {@link sc.fiji.gradcam.explain.PrincipalProjection}), and the {@link
  * sc.fiji.gradcam.explain.Explainer} facade that computes them for images in one session run.
  * ImgLib2 images out; no ImageJ or CLI types.
  */

@@ -39,6 +39,9 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradcam_plusplus;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> xgradcam;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> layercam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> hirescam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigencam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigengradcam;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -99,6 +102,9 @@ public class GradCamCommand extends ExplanationParameters {
         gradcam_plusplus = result.img(Method.GRADCAM_PLUSPLUS);
         xgradcam = result.img(Method.XGRADCAM);
         layercam = result.img(Method.LAYERCAM);
+        hirescam = result.img(Method.HIRESCAM);
+        eigencam = result.img(Method.EIGENCAM);
+        eigengradcam = result.img(Method.EIGENGRADCAM);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());

@@ -17,7 +17,7 @@ import sc.fiji.gradcam.image.Heatmap;
 /**
  * The files of explained images in one folder, for the CLI's {@code explain} and Fiji's {@code Grad-CAM Batch...}.
  * Per image: {@code NAME.METHOD.tif} (32-bit, image size, one slice per explained plane, the image's calibration;
- * the Grad-CAM family (Grad-CAM, counterfactual, Grad-CAM++, XGrad-CAM, LayerCAM) with the Fire LUT and display
+ * the Grad-CAM family (Grad-CAM, counterfactual and the CAM variants) with the Fire LUT and display
  * 0..1, gradients gray with a symmetric range), {@code NAME.gradcam-raw.tif} (feature resolution, unnormalised),
  * {@code NAME.gradcam-overlay.png} (the Grad-CAM map, else the counterfactual, else a CAM variant, over the first
  * explained plane); and a {@value #PREDICTIONS} row per plane and target.

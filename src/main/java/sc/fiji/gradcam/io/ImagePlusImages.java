@@ -113,8 +113,8 @@ public final class ImagePlusImages {
 
     /**
      * One method's maps (one per plane) as an image with the given spatial calibration (null: none), shown
-     * the way every front end shows them: Grad-CAM family (Grad-CAM, counterfactual, Grad-CAM++, XGrad-CAM,
-     * LayerCAM) with Fire, display 0..1; gradients gray with a
+     * the way every front end shows them: Grad-CAM family (Grad-CAM, counterfactual and the CAM
+     * variants) with Fire, display 0..1; gradients gray with a
      * symmetric display range, channels as a composite.
      */
     public static ImagePlus toImagePlus(List<MapImage> maps, Method method, String title, Calibration calibration) {

@@ -147,14 +147,16 @@ class CliTest {
             ImagePlus source = IJ.openImage(img.get("image").getAsString());
             JsonObject outputs = img.getAsJsonObject("outputs");
             for (String key : new String[] {"gradcam", "counterfactual", "gradient", "guided-backprop",
-                "guided-gradcam", "gradcam-plusplus", "xgradcam", "layercam", "gradcam-overlay"}) {
+                "guided-gradcam", "gradcam-plusplus", "xgradcam", "layercam", "hirescam", "eigencam", "eigengradcam",
+                "gradcam-overlay"}) {
                 Path file = Path.of(outputs.get(key).getAsString());
                 assertTrue(Files.isRegularFile(file), key);
                 ImagePlus map = IJ.openImage(file.toString());
                 assertEquals(source.getWidth(), map.getWidth(), key);
                 assertEquals(source.getHeight(), map.getHeight(), key);
             }
-            for (String key : new String[] {"gradcam", "gradcam-plusplus", "xgradcam", "layercam"}) {
+            for (String key : new String[] {"gradcam", "gradcam-plusplus", "xgradcam", "layercam", "hirescam",
+                "eigencam", "eigengradcam"}) {
                 ImagePlus cam = IJ.openImage(outputs.get(key).getAsString());
                 assertEquals(out.resolve(ImageFiles.baseName(Path.of(img.get("image").getAsString())) + "." + key
                         + ".tif"), Path.of(outputs.get(key).getAsString()), key);

@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -46,19 +48,22 @@ import sc.fiji.gradcam.testmodels.SaveStyle;
 import sc.fiji.gradcam.testmodels.TestModelSpec;
 
 /**
- * Grad-CAM++, XGrad-CAM and LayerCAM: their ids, their formulas on arrays in either layout, the explainer's raw maps
- * against the formulas applied to the activations and gradients fetched from the graph, one run and one gradient
- * graph with Grad-CAM, and empty maps. (Known answers on GAP models: {@link ExplainerTest}; channels-first twins:
- * {@link ChannelsFirstTest}.)
+ * Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, EigenCAM and EigenGrad-CAM: their ids, their formulas on arrays in either
+ * layout, the explainer's raw maps against the formulas applied to the activations and gradients fetched from the
+ * graph, one run and one gradient graph with Grad-CAM, and empty maps. (Known answers on GAP models: {@link ExplainerTest}; channels-first twins:
+ * {@link ChannelsFirstTest}; the Eigen maps' projection: {@link PrincipalProjectionTest}.)
  */
 class CamVariantsTest extends WithBuiltModels {
 
-    static final Set<Method> VARIANTS = EnumSet.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM);
+    static final Set<Method> VARIANTS = EnumSet.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM,
+            Method.HIRESCAM, Method.EIGENCAM, Method.EIGENGRADCAM);
 
     @Test
     void idsTitlesAliasesAndAll() {
-        assertEquals(List.of("gradcam-plusplus", "xgradcam", "layercam"), VARIANTS.stream().map(Method::id).toList());
-        assertEquals(List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM"), VARIANTS.stream().map(Method::title).toList());
+        assertEquals(List.of("gradcam-plusplus", "xgradcam", "layercam", "hirescam", "eigencam", "eigengradcam"),
+                VARIANTS.stream().map(Method::id).toList());
+        assertEquals(List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM", "HiResCAM", "EigenCAM", "EigenGrad-CAM"),
+                VARIANTS.stream().map(Method::title).toList());
         for (Method m : VARIANTS) {
             assertEquals(m, Method.parse(m.id()));
             assertEquals(m, Method.parse(m.title()));
@@ -69,10 +74,21 @@ class CamVariantsTest extends WithBuiltModels {
         assertEquals(Method.GRADCAM_PLUSPLUS, Method.parse("gradcam++"));
         assertEquals(Method.XGRADCAM, Method.parse("XGradCAM"));
         assertEquals(Method.LAYERCAM, Method.parse("LayerCAM"));
+        for (String s : List.of("HiResCAM", "hires-cam")) {
+            assertEquals(Method.HIRESCAM, Method.parse(s), s);
+        }
+        for (String s : List.of("EigenCAM", "eigen-cam", "Eigen CAM")) {
+            assertEquals(Method.EIGENCAM, Method.parse(s), s);
+        }
+        for (String s : List.of("EigenGradCAM", "eigen-gradcam", "Eigen_Grad-CAM")) {
+            assertEquals(Method.EIGENGRADCAM, Method.parse(s), s);
+        }
         for (Method m : EnumSet.complementOf(EnumSet.copyOf(VARIANTS))) {
             assertFalse(m.isCamVariant(), m.id());
         }
         assertTrue(Method.parseList("all").containsAll(VARIANTS));
+        // the five of Selvaraju et al. and the six variants
+        assertEquals(11, Method.parseList("all").size());
         assertEquals(EnumSet.allOf(Method.class), Method.parseList("gradcam, all"));
         assertEquals(EnumSet.of(Method.GRADCAM, Method.LAYERCAM), Method.parseList("gradcam,layercam"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("gradcam+++"));
@@ -166,7 +182,8 @@ class CamVariantsTest extends WithBuiltModels {
         int positions = (int) (layer.height() * layer.width());
         int k = (int) layer.channels();
         Explainer explainer = new Explainer(m);
-        int nonEmpty = 0;
+        Map<Method, Integer> nonEmpty = new EnumMap<>(Method.class);
+        float[] eigenCam = null;
         for (int c = 0; c < m.classes(); c++) {
             List<double[]> fetched = Runs.run(m, x, 1, score, c, layer.tensor(), dA);
             double[] a = Tf.toNhwc(fetched.get(0), layer.layout(), positions, k);
@@ -175,6 +192,10 @@ class CamVariantsTest extends WithBuiltModels {
                     .withMethods(VARIANTS)).get(0);
             assertEquals(c, e.target().index());
             assertEquals(VARIANTS, e.rawMaps().keySet());
+            // EigenCAM uses no gradient: the same map for every class
+            float[] eigen = e.rawMaps().get(Method.EIGENCAM).data();
+            assertArrayEquals(eigenCam == null ? eigen : eigenCam, eigen, spec.name() + " class " + c + " EigenCAM");
+            eigenCam = eigen;
             for (Method method : VARIANTS) {
                 String what = spec.name() + " class " + c + " " + method.title();
                 MapImage raw = e.rawMaps().get(method);
@@ -182,7 +203,7 @@ class CamVariantsTest extends WithBuiltModels {
                 double[] expected = Cam.variant(method, a, g, k);
                 if (Tf.maxAbs(expected) > 0) {
                     Cam.assertRawMap(expected, raw, 1, 1e-5, what);
-                    nonEmpty++;
+                    nonEmpty.merge(method, 1, Integer::sum);
                 } else {
                     assertEquals(0, raw.max(), what + ": expected an empty map");
                 }
@@ -193,7 +214,8 @@ class CamVariantsTest extends WithBuiltModels {
                 }
             }
         }
-        assertTrue(nonEmpty >= 3, spec.name() + ": only " + nonEmpty + " non-empty maps compared");
+        assertEquals(VARIANTS, nonEmpty.keySet(), spec.name() + ": some variant's map was empty for every class, "
+                + "compared " + nonEmpty);
     }
 
     /**
@@ -228,7 +250,9 @@ class CamVariantsTest extends WithBuiltModels {
 
     /**
      * A black image on a model whose layer is ReLU(1×1 conv picking red and green): every activation is 0, so every
-     * map is empty (zero at image size, not NaN) and the note names Grad-CAM and each variant asked for.
+     * map is empty (zero at image size, not NaN) and the note names Grad-CAM and each variant asked for (EigenCAM's
+     * says the activations are the same everywhere, not a class). A red square lights every map on the square, not in
+     * the far corner (the Eigen maps' sign rule: a wrongly signed projection would light the background instead).
      */
     @Test
     void emptyVariantMapsAreZeroAndNamedInTheNote() throws Exception {
@@ -245,6 +269,7 @@ class CamVariantsTest extends WithBuiltModels {
             Explanation e = new Explainer(m).explain(black, ExplainRequest.defaults().withMethods(VARIANTS)).get(0);
             assertNotNull(e.note());
             assertTrue(e.note().contains("Grad-CAM map is zero everywhere"), e.note());
+            assertTrue(e.note().contains("The EigenCAM map is zero everywhere: every activation of layer"), e.note());
             for (Method v : VARIANTS) {
                 assertTrue(e.note().contains("The " + v.title() + " map is zero everywhere"), e.note());
                 MapImage map = e.maps().get(v);
@@ -258,7 +283,10 @@ class CamVariantsTest extends WithBuiltModels {
                     .withTargets(List.of("0"))).get(0);
             assertNull(lit.note(), lit.note());
             for (Method v : VARIANTS) {
-                assertEquals(1f, lit.maps().get(v).max(), 1e-6, v.id());
+                MapImage map = lit.maps().get(v);
+                assertEquals(1f, map.max(), 1e-6, v.id());
+                assertTrue(map.get(5, 3, 0) > 0.5f, v.id() + " at the square: " + map.get(5, 3, 0));
+                assertEquals(0f, map.get(11, 9, 0), v.id() + " in the far corner");
             }
         }
     }

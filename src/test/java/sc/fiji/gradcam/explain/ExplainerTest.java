@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -79,8 +80,10 @@ class ExplainerTest {
      * On GAP + dense, dy_c/dA^k_ij = W[k,c]/Z, so alpha_k = W[k,c]/Z and Grad-CAM = ReLU(Σ W[k,c] A^k) / Z = CAM/Z
      * (the activations read in NHWC order, whatever the layer's layout). The CAM variants follow too, G^k_ij being
      * W[k,c]/Z everywhere: XGrad-CAM's weights are W[k,c]/Z·ΣA/(ΣA+eps), so XGrad-CAM·Z = CAM; LayerCAM·Z = ReLU(Σ_k
-     * ReLU(W[k,c]) A^k); Grad-CAM++ is its formula of A and W/Z. Each normalised, upsampled map is the raw one divided by
-     * its maximum like Grad-CAM's, so XGrad-CAM's equals Grad-CAM's.
+     * ReLU(W[k,c]) A^k); Grad-CAM++ is its formula of A and W/Z; HiResCAM·Z = ReLU(Σ_k W[k,c] A^k) = CAM exactly;
+     * EigenCAM and EigenGrad-CAM are the ReLU of the first-principal-axis projection of A and of (W[k,c]/Z)·A^k,
+     * computed densely. Each normalised, upsampled map is the raw one divided by its maximum like Grad-CAM's, so
+     * XGrad-CAM's and HiResCAM's equal Grad-CAM's.
      */
     @ParameterizedTest
     @MethodSource("gapModels")
@@ -97,11 +100,12 @@ class ExplainerTest {
         for (int ch = 0; ch < k; ch++) {
             positiveW[ch] = java.util.Arrays.stream(w[ch]).map(v -> Math.max(0, v)).toArray();
         }
-        int[] compared = new int[3];
+        int[] compared = new int[4];
+        Set<Method> layerMethods = EnumSet.copyOf(CamVariantsTest.VARIANTS);
+        layerMethods.add(Method.GRADCAM);
         for (int c = 0; c < m.classes(); c++) {
             Explanation e = explainer.explain(image, ExplainRequest.defaults().withTargets(List.of(Integer.toString(c)))
-                    .withMethods(EnumSet.of(Method.GRADCAM, Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM)))
-                    .get(0);
+                    .withMethods(layerMethods)).get(0);
             assertEquals(c, e.target().index());
             String what = spec.name() + " class " + c;
             double[] cam = Cam.of(a, w, c);
@@ -109,6 +113,8 @@ class ExplainerTest {
                 Cam.assertGradCamIsCamOverZ(e, cam, what);
                 Cam.assertRawMap(cam, e.rawMaps().get(Method.XGRADCAM), z, 1e-5, what + " XGrad-CAM·Z vs CAM");
                 assertMapsClose(e.maps().get(Method.GRADCAM), e.maps().get(Method.XGRADCAM), what);
+                Cam.assertRawMap(cam, e.rawMaps().get(Method.HIRESCAM), z, 1e-5, what + " HiResCAM·Z vs CAM");
+                assertMapsClose(e.maps().get(Method.GRADCAM), e.maps().get(Method.HIRESCAM), what + " HiResCAM");
                 compared[0]++;
             }
             double[] layerCam = Cam.of(a, positiveW, c);
@@ -127,10 +133,17 @@ class ExplainerTest {
                 Cam.assertRawMap(plusPlus, e.rawMaps().get(Method.GRADCAM_PLUSPLUS), 1, 1e-5, what + " Grad-CAM++");
                 compared[2]++;
             }
+            for (Method eigen : List.of(Method.EIGENCAM, Method.EIGENGRADCAM)) {
+                double[] expected = Cam.variant(eigen, a, g, k);
+                if (Tf.maxAbs(expected) > 0) {
+                    Cam.assertRawMap(expected, e.rawMaps().get(eigen), 1, 1e-5, what + " " + eigen.title());
+                    compared[3]++;
+                }
+            }
         }
-        assertTrue(compared[0] > 0 && compared[1] > 0 && compared[2] > 0, spec.name() + ": every class's "
-                + "expected map was empty for some method (Grad-CAM and XGrad-CAM, LayerCAM, Grad-CAM++ compared "
-                + java.util.Arrays.toString(compared) + " times)");
+        assertTrue(compared[0] > 0 && compared[1] > 0 && compared[2] > 0 && compared[3] > 0, spec.name() + ": every "
+                + "class's expected map was empty for some method (Grad-CAM, XGrad-CAM and HiResCAM; LayerCAM; "
+                + "Grad-CAM++; the Eigen maps compared " + java.util.Arrays.toString(compared) + " times)");
     }
 
     /** Two normalised image-size maps agree within 1e-5 at every pixel. */

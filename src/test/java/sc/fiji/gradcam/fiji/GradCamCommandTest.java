@@ -171,7 +171,9 @@ class GradCamCommandTest {
             // the CAM variants: image-size [0, 1] outputs equal to the explainer's maps, shown with Fire like Grad-CAM
             Explanation direct = c.service(ModelCache.class).explainer(model.toFile()).explain(ImagePlusImages.plane(imp,
                     0), ExplainRequest.defaults().withTargets(List.of("2")).withMethods(Method.parseList("all"))).get(0);
-            for (Method v : List.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM)) {
+            List<Method> variants = List.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM,
+                    Method.HIRESCAM, Method.EIGENCAM, Method.EIGENGRADCAM);
+            for (Method v : variants) {
                 String key = v.id().replace('-', '_');
                 @SuppressWarnings("unchecked")
                 Img<FloatType> img = (Img<FloatType>) m.getOutput(key);
@@ -190,8 +192,9 @@ class GradCamCommandTest {
             }
             @SuppressWarnings("unchecked")
             List<ImagePlus> maps = (List<ImagePlus>) m.getOutput("map_images");
-            assertEquals(Method.values().length, maps.size());
-            for (String title : List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM")) {
+            assertEquals(11, maps.size());
+            for (String title : List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM", "HiResCAM", "EigenCAM",
+                    "EigenGrad-CAM")) {
                 ImagePlus map = maps.stream().filter(i -> i.getTitle().startsWith(title + " [class 2] of rgb"))
                         .findFirst().orElseThrow(() -> new AssertionError("no " + title + " map image"));
                 assertEquals(32, map.getBitDepth(), title);

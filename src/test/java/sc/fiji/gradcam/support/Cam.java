@@ -3,6 +3,7 @@ package sc.fiji.gradcam.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import sc.fiji.gradcam.explain.CamVariants;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
@@ -98,9 +99,17 @@ public final class Cam {
      * The raw map of a Grad-CAM variant written out from its paper's formula, over NHWC activations {@code a[p * k + ch]}
      * and gradients {@code g} in the same order: Grad-CAM++ {@code ReLU(Σ_k w_k A^k)} with {@code w_k = Σ_p α ReLU(G)},
      * {@code α = G² / (2G² + (Σ_p A) G³)} (0 where that is 0/0 or x/0); XGrad-CAM with {@code w_k = Σ_p G A / (Σ_p A +
-     * eps)}; LayerCAM {@code ReLU(Σ_k ReLU(G) A)}.
+     * eps)}; LayerCAM {@code ReLU(Σ_k ReLU(G) A)}; HiResCAM {@code ReLU(Σ_k G A)}; EigenCAM and EigenGrad-CAM the
+     * ReLU of the {@link DenseProjection} of A and of G ⊙ A.
      */
     public static double[] variant(Method method, double[] a, double[] g, int k) {
+        if (method == Method.EIGENCAM || method == Method.EIGENGRADCAM) {
+            double[] x = a.clone();
+            for (int i = 0; method == Method.EIGENGRADCAM && i < x.length; i++) {
+                x[i] *= g[i];
+            }
+            return Arrays.stream(DenseProjection.of(x, k)).map(v -> Math.max(0, v)).toArray();
+        }
         int z = a.length / k;
         double[] sumA = new double[k];
         for (int p = 0; p < z; p++) {
@@ -122,12 +131,13 @@ public final class Cam {
                     }
                     case XGRADCAM -> weight[ch] += gv * av / (sumA[ch] + CamVariants.XGRADCAM_EPS);
                     case LAYERCAM -> map[p] += Math.max(0, gv) * av;
+                    case HIRESCAM -> map[p] += gv * av;
                     default -> throw new IllegalArgumentException(method.title());
                 }
             }
         }
         for (int p = 0; p < z; p++) {
-            if (method != Method.LAYERCAM) {
+            if (method != Method.LAYERCAM && method != Method.HIRESCAM) {
                 for (int ch = 0; ch < k; ch++) {
                     map[p] += weight[ch] * a[p * k + ch];
                 }
