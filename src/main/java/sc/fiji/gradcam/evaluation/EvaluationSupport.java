@@ -3,6 +3,7 @@ package sc.fiji.gradcam.evaluation;
 import ij.process.ByteProcessor;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import sc.fiji.gradcam.explain.Explanation;
@@ -19,16 +20,42 @@ final class EvaluationSupport {
 
     static final double CENTRE_SIGMA = 0.25;
     static final String CONTROL = "control: class Uninfected, ";
-    static final Set<Method> METHODS = EnumSet.of(Method.GRADCAM, Method.GUIDED_BACKPROP, Method.GUIDED_GRADCAM,
-            Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM);
+    /** The Grad-CAM variants, from the same session run as Grad-CAM (same layer, same activations and gradients). */
+    static final Method[] VARIANT_METHODS = java.util.Arrays.stream(Method.values()).filter(Method::isCamVariant)
+            .toArray(Method[]::new);
+    static final String[] VARIANTS = java.util.Arrays.stream(VARIANT_METHODS).map(Method::title).toArray(String[]::new);
+    static final Set<Method> METHODS = methods();
     /** The maps of the montages and plots (the CAM variants are in the tables only). */
     static final String[] MAPS = {"Grad-CAM", "Guided Grad-CAM", "Guided Backprop"};
-    /** The Grad-CAM variants, from the same session run as Grad-CAM (same layer, same activations and gradients). */
-    static final Method[] VARIANT_METHODS = {Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM};
-    static final String[] VARIANTS = {Method.GRADCAM_PLUSPLUS.title(), Method.XGRADCAM.title(), Method.LAYERCAM.title()};
     /** Every map of the tables: Grad-CAM, its variants, the guided maps. */
-    static final String[] ALL_MAPS = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM",
-        "Guided Backprop"};
+    static final String[] ALL_MAPS = withVariants("Guided Grad-CAM", "Guided Backprop");
+
+    private static Set<Method> methods() {
+        Set<Method> m = EnumSet.of(Method.GRADCAM, Method.GUIDED_BACKPROP, Method.GUIDED_GRADCAM);
+        m.addAll(List.of(VARIANT_METHODS));
+        return m;
+    }
+
+    /** {@code Grad-CAM}, then every {@link #VARIANTS variant}, then {@code after}: the rows of a table. */
+    static String[] withVariants(String... after) {
+        List<String> rows = new java.util.ArrayList<>();
+        rows.add("Grad-CAM");
+        rows.addAll(List.of(VARIANTS));
+        rows.addAll(List.of(after));
+        return rows.toArray(String[]::new);
+    }
+
+    /** {@code a} then {@code b}. */
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** {@link #withVariants()} with {@code prefix} before each: the rows of a control or comparison block. */
+    static String[] prefixed(String prefix, String... after) {
+        return java.util.Arrays.stream(withVariants(after)).map(r -> prefix + r).toArray(String[]::new);
+    }
 
     private EvaluationSupport() {
     }

@@ -4,6 +4,8 @@ import static sc.fiji.gradcam.evaluation.EvaluationSupport.CENTRE_SIGMA;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.CONTROL;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.METHODS;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.VARIANTS;
+import static sc.fiji.gradcam.evaluation.EvaluationSupport.prefixed;
+import static sc.fiji.gradcam.evaluation.EvaluationSupport.withVariants;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.ALL_MAPS;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.maps;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.classIndex;
@@ -74,13 +76,11 @@ record MalariaSection(EvaluationSettings settings, StringBuilder md) {
         }
 
         // D.5: does Grad-CAM find the parasite?
-        String[] pointRows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
-            "Random point in image", "Random point in cell", "Image centre", "Cell centroid", CONTROL + "Grad-CAM",
-            CONTROL + VARIANTS[0], CONTROL + VARIANTS[1], CONTROL + VARIANTS[2], CONTROL + "Guided Grad-CAM",
-            CONTROL + "Guided Backprop"};
-        String[] energyRows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
-            "Uniform over image", "Uniform over cell", "Centre Gaussian", CONTROL + "Grad-CAM", CONTROL + VARIANTS[0],
-            CONTROL + VARIANTS[1], CONTROL + VARIANTS[2], CONTROL + "Guided Grad-CAM", CONTROL + "Guided Backprop"};
+        String[] pointRows = EvaluationSupport.concat(withVariants("Guided Grad-CAM", "Guided Backprop", "Random point in image",
+                "Random point in cell", "Image centre", "Cell centroid"),
+                prefixed(CONTROL, "Guided Grad-CAM", "Guided Backprop"));
+        String[] energyRows = EvaluationSupport.concat(withVariants("Guided Grad-CAM", "Guided Backprop", "Uniform over image",
+                "Uniform over cell", "Centre Gaussian"), prefixed(CONTROL, "Guided Grad-CAM", "Guided Backprop"));
         Map<String, Stat[]> point = new LinkedHashMap<>();
         Map<String, Stat[]> energy = new LinkedHashMap<>();
         for (String r : pointRows) {

@@ -3,6 +3,7 @@ package sc.fiji.gradcam.evaluation;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.CENTRE_SIGMA;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.METHODS;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.VARIANTS;
+import static sc.fiji.gradcam.evaluation.EvaluationSupport.withVariants;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.maps;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.classIndex;
 import static sc.fiji.gradcam.evaluation.EvaluationSupport.mask;
@@ -61,8 +62,7 @@ record ShapesSection(EvaluationSettings settings, StringBuilder md) {
         int[] predicted = new int[images.size()];
         // per target class: metrics per map
         Map<String, Map<String, Stat[]>> perClass = new LinkedHashMap<>();
-        String[] rows = {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2], "Guided Grad-CAM", "Guided Backprop",
-            "Centre Gaussian", "Uniform (random point)"};
+        String[] rows = withVariants("Guided Grad-CAM", "Guided Backprop", "Centre Gaussian", "Uniform (random point)");
         List<Montages.Tile> tiles = new ArrayList<>();
         for (int t = 0; t < classes.size(); t++) {
             Map<String, Stat[]> stats = new LinkedHashMap<>();

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generated prose on the Grad-CAM variants (Grad-CAM++, XGrad-CAM, LayerCAM) for each section: how their
+ * The generated prose on the Grad-CAM variants (every {@link sc.fiji.gradcam.explain.Method#isCamVariant() CAM
+ * variant}) for each section: how their
  * numbers compare with Grad-CAM's.
  */
 final class VariantReadings {
@@ -33,7 +34,8 @@ final class VariantReadings {
     /** Generated reading of the Grad-CAM variants' rows of the parasite tables. */
     static String onParasites(Map<String, Stat[]> point, Map<String, Stat[]> energy) {
         StringBuilder t = new StringBuilder("**Grad-CAM variants.** ").append(String.join(", ", VARIANTS))
-                .append(" weight the same layer's activations and gradients differently from Grad-CAM (same resolution): "
+                .append(" combine the same layer's activations and gradients differently from Grad-CAM (EigenCAM uses the "
+                + "activations only and is the same for every class; same resolution): "
                 + "they point at the parasite (½ cell, all cells) in ")
                 .append(slashed(point, 2, 2)).append(" of the cells against ").append(fmt(point.get("Grad-CAM")[2].mean(), 2))
                 .append(" for Grad-CAM, and put ").append(slashed(energy, 1, 3))
@@ -60,9 +62,10 @@ final class VariantReadings {
             }
         }
         if (!same.isEmpty()) {
-            t.append(" ").append(String.join(" and ", same)).append(" gives Grad-CAM's numbers: as expected when the "
-                    + "gradient is the same at every position of the layer (a global-average-pooling head), which makes "
-                    + "XGrad-CAM's channel weights Grad-CAM's.");
+            t.append(" ").append(String.join(" and ", same)).append(same.size() == 1 ? " gives" : " give")
+                    .append(" Grad-CAM's numbers: as expected when the gradient is the same at every position of the "
+                    + "layer (a global-average-pooling head), which makes XGrad-CAM's channel weights Grad-CAM's and "
+                    + "HiResCAM's per-position products Grad-CAM's weighted sum.");
         }
         return t.append("\n\n").toString();
     }
@@ -110,7 +113,7 @@ final class VariantReadings {
         for (RandomisationSection.Result r : randomisations) {
             int last = r.stages().size() - 1;
             List<String> parts = new ArrayList<>();
-            for (String m : new String[] {"Grad-CAM", VARIANTS[0], VARIANTS[1], VARIANTS[2]}) {
+            for (String m : EvaluationSupport.withVariants()) {
                 List<Stat> st = r.spearman().get(m);
                 parts.add(m + " " + fmt(st.get(Math.min(1, last)).mean(), 2) + " / " + fmt(st.get(last).mean(), 2));
             }
