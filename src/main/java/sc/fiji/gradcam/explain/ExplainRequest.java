@@ -13,7 +13,8 @@ import sc.fiji.gradcam.graph.ScoreKind;
  * @param methods methods to compute
  * @param score what is differentiated
  * @param preprocessing overrides of the model's preprocessing (null fields: the model's settings)
- * @param augSmooth pytorch-grad-cam's {@code aug_smooth} (not applied yet)
+ * @param augSmooth pytorch-grad-cam's {@code aug_smooth}: each CAM-like map is the mean of the maps of six augmented
+ *     inputs ({@link AugmentationSmoothing})
  * @param eigenSmooth pytorch-grad-cam's {@code eigen_smooth}: each CAM-like map combines its weighted activations by
  *     their first principal component instead of their sum over the channels ({@link GradCam#weightedMap})
  */

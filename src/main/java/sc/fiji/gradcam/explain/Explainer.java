@@ -18,7 +18,8 @@ import sc.fiji.gradcam.model.LoadedModel;
 /**
  * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
  * batch and target ({@link BatchRun}) gives the prediction, the activations and every gradient the request needs;
- * the gradient graphs are built on first use and reused. Safe to call from several threads.
+ * the gradient graphs are built on first use and reused. Augmentation smoothing adds runs of the augmented inputs
+ * ({@link AugmentationSmoothing}). Safe to call from several threads.
  */
 public final class Explainer implements AutoCloseable {
 
@@ -133,6 +134,9 @@ public final class Explainer implements AutoCloseable {
             t.put("forward", f.ms() / n);
             timings.add(t);
             raw.add(layer == null ? Map.of() : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), t));
+        }
+        if (request.augSmooth() && layer != null) {
+            raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);
         }
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
