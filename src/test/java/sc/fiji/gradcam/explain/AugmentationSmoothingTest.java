@@ -70,11 +70,7 @@ class AugmentationSmoothingTest extends WithBuiltModels {
 
     /** GAP models, channels last and channels first (NCHW input; onnx-tf's NCHW feature maps). */
     static Stream<TestModelSpec> gapModels() {
-        Stream<TestModelSpec> nhwc = Stream.of(ModelDType.values())
-                .map(d -> BuiltModels.small(Architecture.GAP, SaveStyle.FUNCTION_CALL).withDtype(d));
-        Stream<TestModelSpec> nchw = BuiltModels.channelsFirst(ModelDType.FLOAT32).stream()
-                .filter(s -> s.architecture() == Architecture.GAP);
-        return Stream.concat(nhwc, nchw);
+        return ExplainerTest.gapModels().filter(s -> s.style() == SaveStyle.FUNCTION_CALL);
     }
 
     /**
@@ -162,8 +158,8 @@ class AugmentationSmoothingTest extends WithBuiltModels {
             }
             assertArrayEquals(GuidedGradCam.combine(s.maps().get(Method.GUIDED_BACKPROP), s.maps().get(Method.GRADCAM))
                     .data(), s.maps().get(Method.GUIDED_GRADCAM).data());
-            double change = Tf.maxAbsDiff(doubles(p.maps().get(Method.GRADCAM).data()),
-                    doubles(s.maps().get(Method.GRADCAM).data()));
+            double change = Tf.maxAbsDiff(Tf.doubles(p.maps().get(Method.GRADCAM).data()),
+                    Tf.doubles(s.maps().get(Method.GRADCAM).data()));
             changed += change > 1e-3 ? 1 : 0;
         }
         assertTrue(changed > 0, spec.name() + ": aug_smooth did not change Grad-CAM");
@@ -198,11 +194,11 @@ class AugmentationSmoothingTest extends WithBuiltModels {
             for (Method method : CAM_LIKE) {
                 String what = spec.name() + " class " + c + " " + method.title();
                 MapImage raw = a.rawMaps().get(method);
-                double[] expected = doubles(mirrored(raw.data(), raw.width()));
+                double[] expected = Tf.doubles(mirrored(raw.data(), raw.width()));
                 if (Tf.maxAbs(expected) > 0) {
                     Cam.assertRawMap(expected, b.rawMaps().get(method), 1, 1e-5, what);
                     MapImage map = a.maps().get(method);
-                    Cam.assertRawMap(doubles(mirrored(map.data(), 16)), b.maps().get(method), 1, 1e-4,
+                    Cam.assertRawMap(Tf.doubles(mirrored(map.data(), 16)), b.maps().get(method), 1, 1e-4,
                             what + " at image size");
                 } else {
                     assertEquals(0, b.rawMaps().get(method).max(), what);
@@ -210,8 +206,8 @@ class AugmentationSmoothingTest extends WithBuiltModels {
             }
             MapImage plainA = explainer.explain(image, request).get(0).gradcamRaw();
             MapImage plainB = explainer.explain(mirror, request).get(0).gradcamRaw();
-            double[] mirroredA = doubles(mirrored(plainA.data(), plainA.width()));
-            if (Tf.maxAbsDiff(mirroredA, doubles(plainB.data())) > 1e-3 * Math.max(1e-12, Tf.maxAbs(mirroredA))) {
+            double[] mirroredA = Tf.doubles(mirrored(plainA.data(), plainA.width()));
+            if (Tf.maxAbsDiff(mirroredA, Tf.doubles(plainB.data())) > 1e-3 * Math.max(1e-12, Tf.maxAbs(mirroredA))) {
                 asymmetric++;
             }
         }
@@ -313,7 +309,7 @@ class AugmentationSmoothingTest extends WithBuiltModels {
         assertEquals(expected.rawMaps().keySet(), actual.rawMaps().keySet(), what);
         expected.rawMaps().forEach((m, raw) -> {
             if (raw.max() > 0) {
-                Cam.assertRawMap(doubles(raw.data()), actual.rawMaps().get(m), 1, relTol, what + " " + m.id());
+                Cam.assertRawMap(Tf.doubles(raw.data()), actual.rawMaps().get(m), 1, relTol, what + " " + m.id());
             } else {
                 assertEquals(0, actual.rawMaps().get(m).max(), what + " " + m.id());
             }
@@ -333,7 +329,7 @@ class AugmentationSmoothingTest extends WithBuiltModels {
             int from = ((pixel - u) + (mirrored ? w - 1 - u : u)) * c + i % c;
             out[i] = (float) (in[from] * factor);
         }
-        return doubles(m.inputLayout().layout().fromNhwc(out, 1, p.height(), w, c));
+        return Tf.doubles(m.inputLayout().layout().fromNhwc(out, 1, p.height(), w, c));
     }
 
     /** NHWC activations of the model's default layer for one model input. */
@@ -357,11 +353,4 @@ class AugmentationSmoothingTest extends WithBuiltModels {
         return out;
     }
 
-    private static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
 }

@@ -14,18 +14,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tensorflow.Output;
-import sc.fiji.gradcam.graph.ClassScore;
 import sc.fiji.gradcam.graph.DataLayout;
-import sc.fiji.gradcam.graph.Gradients;
-import sc.fiji.gradcam.graph.Layer;
-import sc.fiji.gradcam.graph.ScoreKind;
-import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.Cam;
-import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.WithBuiltModels;
 import sc.fiji.gradcam.testmodels.Architecture;
@@ -75,7 +68,7 @@ class EigenSmoothTest extends WithBuiltModels {
             double[] expected = Cam.eigenSmoothed(m, a1, g1, k);
             Cam.assertRawMap(expected, new MapImage(w, h, 1, smoothed), 1, 1e-5, m.id());
             float[] plain = raw(m, a, g, h, w, k, DataLayout.NHWC, false);
-            double change = Tf.maxAbsDiff(toDoubles(smoothed), toDoubles(plain));
+            double change = Tf.maxAbsDiff(Tf.doubles(smoothed), Tf.doubles(plain));
             if (m == Method.EIGENCAM || m == Method.EIGENGRADCAM) {
                 assertEquals(0, change, m.id() + " must not change");
             } else {
@@ -88,14 +81,6 @@ class EigenSmoothTest extends WithBuiltModels {
             boolean eigen) {
         return m.isCamVariant() ? CamVariants.compute(m, a, g, 1, h, w, k, layout, eigen)
                 : GradCam.compute(a, g, 1, h, w, k, layout, m == Method.COUNTERFACTUAL, eigen);
-    }
-
-    private static double[] toDoubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     /** NHWC models (GAP, VGG-like with a flatten head, residual) and channels-first ones (NCHW input; onnx-tf NCHW layers). */
@@ -115,23 +100,17 @@ class EigenSmoothTest extends WithBuiltModels {
     @MethodSource("models")
     void eigenSmoothedMapsAreTheProjectionsOfFetchedWeightedActivations(TestModelSpec spec) {
         LoadedModel m = models.get(spec).loaded();
-        Layer layer = m.catalog().defaultLayer();
-        ServingGraph s = m.serving();
-        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
-        Output<?> dA = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(layer.tensorName()))[0];
         InputImage image = ExplainerTest.randomImage(20, 18, 3, 9);
-        double[] x = Cam.modelInput(m, image);
-        int positions = (int) (layer.height() * layer.width());
-        int k = (int) layer.channels();
+        List<Cam.LayerValues> perClass = Cam.defaultLayerValuesPerClass(m, image);
         Explainer explainer = new Explainer(m);
         Set<Method> methods = EnumSet.copyOf(CAM_LIKE);
         methods.addAll(List.of(Method.GUIDED_BACKPROP, Method.GUIDED_GRADCAM));
         Map<Method, Integer> compared = new EnumMap<>(Method.class);
         int changed = 0;
         for (int c = 0; c < m.classes(); c++) {
-            List<double[]> fetched = Runs.run(m, x, 1, score, c, layer.tensor(), dA);
-            double[] a = Tf.toNhwc(fetched.get(0), layer.layout(), positions, k);
-            double[] g = Tf.toNhwc(fetched.get(1), layer.layout(), positions, k);
+            double[] a = perClass.get(c).a();
+            double[] g = perClass.get(c).g();
+            int k = perClass.get(c).channels();
             ExplainRequest request = ExplainRequest.defaults().withTargets(List.of(String.valueOf(c)))
                     .withMethods(methods);
             Explanation e = explainer.explain(image, request.withEigenSmooth(true)).get(0);
@@ -157,7 +136,7 @@ class EigenSmoothTest extends WithBuiltModels {
             for (Method eigen : List.of(Method.EIGENCAM, Method.EIGENGRADCAM)) {
                 assertArrayEquals(plain.rawMaps().get(eigen).data(), e.rawMaps().get(eigen).data(), eigen.id());
             }
-            if (Tf.maxAbsDiff(toDoubles(plain.gradcamRaw().data()), toDoubles(e.gradcamRaw().data())) > 1e-4
+            if (Tf.maxAbsDiff(Tf.doubles(plain.gradcamRaw().data()), Tf.doubles(e.gradcamRaw().data())) > 1e-4
                     * Math.max(plain.rawMax(), e.rawMax())) {
                 changed++;
             }

@@ -73,6 +73,19 @@ class GroovyScriptTest {
         return d;
     }
 
+    /** The script's inputs for the mnist model, auto target, layer Conv2D_1 and {@code methods}. */
+    private static Map<String, Object> inputs(Path in, Path out, String methods) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("input", in.toFile());
+        inputs.put("output", out.toFile());
+        inputs.put("model", Fixtures.mnistModel());
+        inputs.put("target", "auto");
+        // at the default layer (Relu_1) this model's Grad-CAM is zero for most digits; Conv2D_1 is not
+        inputs.put("layer", "Conv2D_1");
+        inputs.put("methods", methods);
+        return inputs;
+    }
+
     @Test
     void batchScriptWritesMapsAndPredictionsForEveryImage() throws Exception {
         Path in = Files.createDirectory(tmp.resolve("in"));
@@ -85,14 +98,7 @@ class GroovyScriptTest {
         Map<String, String> before = digests(in);
         Path out = tmp.resolve("out"); // does not exist yet: the script creates it
 
-        Map<String, Object> inputs = new LinkedHashMap<>();
-        inputs.put("input", in.toFile());
-        inputs.put("output", out.toFile());
-        inputs.put("model", Fixtures.mnistModel());
-        inputs.put("target", "auto");
-        // at the default layer (Relu_1) this model's Grad-CAM is zero for most digits; Conv2D_1 is not
-        inputs.put("layer", "Conv2D_1");
-        inputs.put("methods", "gradcam,guided-gradcam");
+        Map<String, Object> inputs = inputs(in, out, "gradcam,guided-gradcam");
 
         try (Context c = new Context()) {
             Run r = run(c, inputs);
@@ -154,13 +160,7 @@ class GroovyScriptTest {
         Path in = Files.createDirectory(tmp.resolve("in"));
         Files.copy(Fixtures.shared().resolve("models/mnist_tfmodule/images").resolve(DIGITS[1]), in.resolve(DIGITS[1]));
         Path out = tmp.resolve("out");
-        Map<String, Object> inputs = new LinkedHashMap<>();
-        inputs.put("input", in.toFile());
-        inputs.put("output", out.toFile());
-        inputs.put("model", Fixtures.mnistModel());
-        inputs.put("target", "auto");
-        inputs.put("layer", "Conv2D_1");
-        inputs.put("methods", "gradcam");
+        Map<String, Object> inputs = inputs(in, out, "gradcam");
         inputs.put("aug_smooth", true);
         inputs.put("eigen_smooth", true);
         try (Context c = new Context()) {

@@ -3,13 +3,20 @@ package sc.fiji.gradcam.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Output;
 import sc.fiji.gradcam.explain.CamVariants;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.graph.ClassScore;
+import sc.fiji.gradcam.graph.Gradients;
 import sc.fiji.gradcam.graph.Layer;
+import sc.fiji.gradcam.graph.ScoreKind;
+import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.image.Preprocessor;
@@ -31,6 +38,30 @@ public final class Cam {
         Layer layer = m.catalog().defaultLayer();
         double[] a = Runs.run(m, modelInput(m, image), 1, null, -1, layer.tensor()).get(0);
         return Tf.toNhwc(a, layer.layout(), (int) (layer.height() * layer.width()), (int) layer.channels());
+    }
+
+    /** The default layer's activations A and gradients G = dy_c/dA for one class, NHWC ({@code [p * k + ch]}). */
+    public record LayerValues(double[] a, double[] g, int channels) {}
+
+    /**
+     * For every class c: A and G = d logit_c / dA of the model's default layer for an image (preprocessed as the
+     * explainer does), fetched with a score and gradient graph of the test's own and c fed one-hot.
+     */
+    public static List<LayerValues> defaultLayerValuesPerClass(LoadedModel m, InputImage image) {
+        Layer layer = m.catalog().defaultLayer();
+        ServingGraph s = m.serving();
+        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
+        Output<?> dA = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(layer.tensorName()))[0];
+        double[] x = modelInput(m, image);
+        int positions = (int) (layer.height() * layer.width());
+        int k = (int) layer.channels();
+        List<LayerValues> out = new ArrayList<>();
+        for (int c = 0; c < m.classes(); c++) {
+            List<double[]> fetched = Runs.run(m, x, 1, score, c, layer.tensor(), dA);
+            out.add(new LayerValues(Tf.toNhwc(fetched.get(0), layer.layout(), positions, k),
+                    Tf.toNhwc(fetched.get(1), layer.layout(), positions, k), k));
+        }
+        return out;
     }
 
     /** The model input for an image, preprocessed as the explainer does, in the model's input layout. */
