@@ -5,11 +5,13 @@
 #@ String (label = "Target class", value = "auto") target
 #@ String (label = "Layer", value = "auto", description = "auto (last conv block) or a name from Model Info") layer
 #@ String (label = "Methods", value = "gradcam,guided-gradcam") methods
+#@ Boolean (label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", value = false) aug_smooth
+#@ Boolean (label = "Eigen smoothing (pytorch-grad-cam eigen_smooth)", value = false) eigen_smooth
 #@output String summary
 
 // Grad-CAM of every image in a folder, headless:
 //   ImageJ-linux64 --headless --run scripts/headless-batch.groovy \
-//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam'"
+//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam',aug_smooth='false',eigen_smooth='false'"
 // Writes NAME.<method>.tif per map and predictions.csv; prints one line per image.
 
 import ij.IJ
@@ -32,8 +34,8 @@ input.listFiles().findAll { it.isFile() && !it.name.startsWith(".") }.sort().eac
         return
     }
     def module = cs.run(GradCamCommand, true, [image: imp, model: model, target: target,
-            layer: layer, methods: methods, score: "logit", opacity: 0.5d, lut: "Fire", slices: "current",
-            box: false]).get()
+            layer: layer, methods: methods, score: "logit", aug_smooth: aug_smooth as boolean,
+            eigen_smooth: eigen_smooth as boolean, opacity: 0.5d, lut: "Fire", slices: "current", box: false]).get()
     if (module.isCanceled()) {
         println "skipped ${file.name}: ${module.getCancelReason()}"
         return

@@ -68,6 +68,16 @@ final class ExplainCommand implements Callable<Integer> {
             + "differentiated (default: logit).")
     String score = "logit";
 
+    @Option(names = "--aug-smooth", description = "pytorch-grad-cam's aug_smooth: each CAM-like map is the mean of "
+            + "the maps of six augmented inputs (mirrored or not, times 0.9, 1, 1.1), each over its maximum and mirrored "
+            + "back; all six explain the class of the unaugmented image. Costs five more inputs per image.")
+    boolean augSmooth;
+
+    @Option(names = "--eigen-smooth", description = "pytorch-grad-cam's eigen_smooth: each CAM-like map is the first "
+            + "principal component of its weighted activations instead of their sum over the channels (EigenCAM and "
+            + "EigenGrad-CAM are unchanged).")
+    boolean eigenSmooth;
+
     @Option(names = "--range", paramLabel = "A:B", description = "Model input value range, e.g. 0:1, -1:1, 0:255 "
             + "(default: range= in the model's gradcam.properties, else what the graph asks for — 0:255 for a uint8 "
             + "input or a Rescaling(1/255)-like op right after it, see 'info' — else 0:1).")
@@ -120,7 +130,7 @@ final class ExplainCommand implements Callable<Integer> {
         boolean allPlanes = allPlanes(planes);
         Set<Method> chosen = Method.parseList(methods);
         ExplainRequest request = ExplainRequest.defaults().withTargets(targets).withLayer(layer).withMethods(chosen)
-                .withScore(ScoreKind.parse(score))
+                .withScore(ScoreKind.parse(score)).withAugSmooth(augSmooth).withEigenSmooth(eigenSmooth)
                 .withPreprocessing(new PreprocessingOptions(size, resize, range, percentiles));
         ColorMap colours = ColorMap.parse(lut);
         if (!(opacity >= 0 && opacity <= 1)) {
@@ -143,6 +153,7 @@ final class ExplainCommand implements Callable<Integer> {
             String layerName = chosen.stream().anyMatch(Method::usesLayer)
                     ? explainer.model().catalog().find(layer).name() : null;
             report = new Report(modelArgs.path().toString(), layerName, loadMs);
+            report.smoothing(request.augSmooth(), request.eigenSmooth());
             report.preprocessing(request.preprocessing().resolve(explainer.model()),
                     request.preprocessing().inputRange(explainer.model()));
             Montage montageRows = montage == null ? null : new Montage(colours, opacity);

@@ -29,6 +29,8 @@ final class Report {
     private int errors;
     private Preprocessing preprocessing;
     private InputRange range;
+    private boolean augSmooth;
+    private boolean eigenSmooth;
 
     Report(String model, String layer, double loadMs) {
         this.model = model;
@@ -40,6 +42,12 @@ final class Report {
     void preprocessing(Preprocessing p, InputRange r) {
         preprocessing = p;
         range = r;
+    }
+
+    /** The smoothing every map got (pytorch-grad-cam's {@code aug_smooth} and {@code eigen_smooth}). */
+    void smoothing(boolean aug, boolean eigen) {
+        augSmooth = aug;
+        eigenSmooth = eigen;
     }
 
     /** The entry of an explained plane ({@code plane} 1-based) for one target. */
@@ -56,6 +64,8 @@ final class Report {
         o.put("target", target);
         o.put("score", e.score().id());
         o.put("layer", e.layer() == null ? null : e.layer().name());
+        o.put("aug_smooth", augSmooth);
+        o.put("eigen_smooth", eigenSmooth);
         o.put("raw_max", e.gradcamRaw() == null ? null : e.rawMax());
         o.put("empty_map", e.emptyMap());
         o.put("note", e.note());
@@ -96,6 +106,8 @@ final class Report {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", model);
         o.put("layer", layer);
+        o.put("aug_smooth", augSmooth);
+        o.put("eigen_smooth", eigenSmooth);
         o.put("load_ms", loadMs);
         o.put("errors", errors);
         if (preprocessing != null) {

@@ -42,17 +42,30 @@ public final class CamVariants {
     /** The raw map of {@code method} (a {@link Method#isCamVariant CAM variant}) for image {@code n} of a batch. */
     public static float[] compute(Method method, float[] activations, float[] grad, int n, int h, int w, int k,
             DataLayout layout) {
+        return compute(method, activations, grad, n, h, w, k, layout, false);
+    }
+
+    /**
+     * As {@link #compute(Method, float[], float[], int, int, int, int, DataLayout)}; with {@code eigenSmooth}
+     * (pytorch-grad-cam's {@code eigen_smooth}) the weighted activations ({@code w_k A^k}, {@code ReLU(G) ⊙ A},
+     * {@code G ⊙ A}) are combined by their first principal component instead of summed ({@link GradCam#weightedMap});
+     * EigenCAM and EigenGrad-CAM are projections already and do not change.
+     */
+    public static float[] compute(Method method, float[] activations, float[] grad, int n, int h, int w, int k,
+            DataLayout layout, boolean eigenSmooth) {
         int offset = n * h * w * k;
         int positions = h * w;
         return switch (method) {
             case GRADCAM_PLUSPLUS -> GradCam.map(activations, offset, positions, k, layout,
-                    gradCamPlusPlusWeights(activations, grad, offset, positions, k, layout));
+                    gradCamPlusPlusWeights(activations, grad, offset, positions, k, layout), eigenSmooth);
             case XGRADCAM -> GradCam.map(activations, offset, positions, k, layout,
-                    xGradCamWeights(activations, grad, offset, positions, k, layout));
-            case LAYERCAM -> layerCam(activations, grad, offset, positions, k, layout);
-            case HIRESCAM -> hiResCam(activations, grad, offset, positions, k, layout);
-            case EIGENCAM -> principalMap(offset, positions, k, layout, (c, i) -> activations[i]);
-            case EIGENGRADCAM -> principalMap(offset, positions, k, layout,
+                    xGradCamWeights(activations, grad, offset, positions, k, layout), eigenSmooth);
+            case LAYERCAM -> GradCam.weightedMap(activations, offset, positions, k, layout,
+                    (c, i) -> Math.max(0, grad[i]), eigenSmooth);
+            case HIRESCAM -> GradCam.weightedMap(activations, offset, positions, k, layout, (c, i) -> grad[i],
+                    eigenSmooth);
+            case EIGENCAM -> GradCam.principalMap(offset, positions, k, layout, (c, i) -> activations[i]);
+            case EIGENGRADCAM -> GradCam.principalMap(offset, positions, k, layout,
                     (c, i) -> (double) grad[i] * activations[i]);
             default -> throw new IllegalArgumentException(method.title() + " is not a Grad-CAM variant");
         };
@@ -82,22 +95,4 @@ public final class CamVariants {
         return weights;
     }
 
-    /** LayerCAM's raw map {@code ReLU(Σ_k ReLU(G^k_ij) A^k_ij)} at each position. */
-    public static float[] layerCam(float[] activations, float[] grad, int offset, int positions, int channels,
-            DataLayout layout) {
-        return GradCam.weightedMap(activations, offset, positions, channels, layout,
-                (c, i) -> Math.max(0, grad[i]));
-    }
-
-    /** HiResCAM's raw map {@code ReLU(Σ_k G^k_ij A^k_ij)} at each position. */
-    public static float[] hiResCam(float[] activations, float[] grad, int offset, int positions, int channels,
-            DataLayout layout) {
-        return GradCam.weightedMap(activations, offset, positions, channels, layout, (c, i) -> grad[i]);
-    }
-
-    /** ReLU of the {@link PrincipalProjection} of one image's {@code value}s: EigenCAM's or EigenGrad-CAM's map. */
-    static float[] principalMap(int offset, int positions, int channels, DataLayout layout, GradCam.EntryValue value) {
-        double[] x = GradCam.positionMajor(offset, positions, channels, layout, value);
-        return GradCam.relu(PrincipalProjection.of(x, positions, channels));
-    }
 }

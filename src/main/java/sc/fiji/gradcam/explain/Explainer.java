@@ -1,16 +1,12 @@
 package sc.fiji.gradcam.explain;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.Tensor;
-import sc.fiji.gradcam.graph.ClassScore;
-import sc.fiji.gradcam.graph.DataLayout;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.MapResampler;
@@ -21,8 +17,9 @@ import sc.fiji.gradcam.model.LoadedModel;
 
 /**
  * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
- * batch and target gives the prediction, the activations and every gradient the request needs; the
- * gradient graphs are built on first use and reused. Safe to call from several threads.
+ * batch and target ({@link BatchRun}) gives the prediction, the activations and every gradient the request needs;
+ * the gradient graphs are built on first use and reused. Augmentation smoothing adds runs of the augmented inputs
+ * ({@link AugmentationSmoothing}). Safe to call from several threads.
  */
 public final class Explainer implements AutoCloseable {
 
@@ -31,10 +28,12 @@ public final class Explainer implements AutoCloseable {
 
     private final LoadedModel model;
     private final ExplanationGraphs graphs;
+    private final BatchRun runner;
 
     public Explainer(LoadedModel model) {
         this.model = model;
         this.graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
+        this.runner = new BatchRun(model, graphs);
     }
 
     public LoadedModel model() {
@@ -72,7 +71,7 @@ public final class Explainer implements AutoCloseable {
         int[] targets = request.targets().stream()
                 .mapToInt(t -> TargetClass.resolve(t, model.classes(), model.labels())).toArray();
         List<List<Explanation>> out = new ArrayList<>();
-        int batch = model.imageShape()[0] == -1 ? MAX_BATCH : (int) model.imageShape()[0];
+        int batch = runner.rowsPerRun();
         for (int start = 0; start < images.size(); start += batch) {
             List<InputImage> chunk = images.subList(start, Math.min(images.size(), start + batch));
             out.addAll(explainBatch(chunk, p, layer, targets, request));
@@ -97,167 +96,102 @@ public final class Explainer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             results.add(new ArrayList<>());
         }
-        // images are prepared NHWC; a channels-first model gets them transposed
-        DataLayout layout = model.inputLayout().layout();
-        long[] shape = layout.fromNhwc(new long[] {n, p.height(), p.width(), p.channels()});
-        float[] values = layout.fromNhwc(batch, n, p.height(), p.width(), p.channels());
-        try (Tensor x = TensorData.tensor(values, shape, model.input().dtype())) {
-            for (int target : targets) {
-                List<Explanation> es = runOnce(x, n, images, inputs, layer, target, request, preprocessMs);
-                for (int i = 0; i < n; i++) {
-                    results.get(i).add(es.get(i));
-                }
+        for (int target : targets) {
+            List<Explanation> es = runOnce(batch, images, inputs, p, layer, target, request, preprocessMs);
+            for (int i = 0; i < n; i++) {
+                results.get(i).add(es.get(i));
             }
         }
         return results;
     }
 
-    private List<Explanation> runOnce(Tensor x, int n, List<InputImage> images, List<ModelInput> inputs, Layer layer,
-            int target, ExplainRequest request, double preprocessMs) {
+    /** One target for a batch: its session run, the raw maps of each image (smoothed as asked), the explanations. */
+    private List<Explanation> runOnce(float[] batch, List<InputImage> images, List<ModelInput> inputs, Preprocessing p,
+            Layer layer, int target, ExplainRequest request, double preprocessMs) {
+        int n = images.size();
         Set<Method> methods = request.methods();
-        ClassScore score = graphs.score(request.score());
-        Session.Runner runner = model.serving().session().runner().feed(model.serving().input().toString(), x);
-        Tensor onehot = null;
+        int[] fed = null;
         if (target >= 0) {
-            float[] oh = new float[n * model.classes()];
-            for (int i = 0; i < n; i++) {
-                oh[i * model.classes() + target] = 1f;
-            }
-            onehot = TensorData.tensor(oh, new long[] {n, model.classes()}, floatType());
-            runner.feed(score.onehot(), onehot);
+            fed = new int[n];
+            Arrays.fill(fed, target);
         }
-        List<String> fetched = new ArrayList<>();
-        // the probabilities come from the output, a single-unit binary model's from its logit z
-        runner.fetch(model.singleUnitBinary() ? score.logits().toString() : model.serving().output().toString());
-        fetched.add("output");
-        if (layer != null) {
-            runner.fetch(layer.tensor()).fetch(graphs.layerGradient(request.score(), layer));
-            fetched.add("A");
-            fetched.add("dA");
+        BatchRun.Fetched f = runner.run(batch, n, p.height(), p.width(), p.channels(), fed, new BatchRun.Fetches(
+                request.score(), layer, methods.contains(Method.GRADIENT),
+                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
+        String activation = graphs.score(request.score()).activation();
+        List<List<Prediction>> rankings = new ArrayList<>();
+        int[] classes = new int[n];
+        List<Map<String, Double>> timings = new ArrayList<>();
+        List<Map<Method, MapImage>> raw = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] probs = ClassProbabilities.of(f.output(), i, model.outputUnits(), activation);
+            List<Prediction> ranked = IntStream.of(ClassProbabilities.ranking(f.output(), i, model.outputUnits(),
+                    probs)).mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
+            rankings.add(ranked);
+            classes[i] = target >= 0 ? target : ranked.get(0).index();
+            Map<String, Double> t = new LinkedHashMap<>();
+            t.put("preprocess", preprocessMs);
+            t.put("forward", f.ms() / n);
+            timings.add(t);
+            raw.add(layer == null ? Map.of() : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), t));
         }
-        if (methods.contains(Method.GRADIENT)) {
-            runner.fetch(graphs.inputGradient(request.score()));
-            fetched.add("dX");
+        if (request.augSmooth() && layer != null) {
+            raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);
         }
-        if (methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)) {
-            runner.fetch(graphs.guidedGradient(request.score(), true));
-            fetched.add("guided");
-        }
-        long t0 = System.nanoTime();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        long[] layerShape = null;
-        try (Result r = runner.run()) {
-            for (int i = 0; i < fetched.size(); i++) {
-                values.put(fetched.get(i), TensorData.floats(r.get(i)));
-                if (fetched.get(i).equals("A")) {
-                    layerShape = r.get(i).shape().asArray();
-                }
-            }
-        } finally {
-            if (onehot != null) {
-                onehot.close();
-            }
-        }
-        double forwardMs = (System.nanoTime() - t0) / 1e6 / n;
-        int mh = inputs.get(0).geometry().modelHeight();
-        int mw = inputs.get(0).geometry().modelWidth();
-        toNhwc(values, "dX", n, mh, mw);
-        toNhwc(values, "guided", n, mh, mw);
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            list.add(assemble(i, images.get(i), inputs.get(i), values, layerShape, layer, target, score.activation(),
-                    request, preprocessMs, forwardMs));
+            list.add(assemble(i, images.get(i), inputs.get(i), f, rankings.get(i), classes[i], raw.get(i),
+                    timings.get(i), layer, request));
         }
         return list;
     }
 
-    /** Input gradients of a channels-first model come back [n, c, h, w]: reordered to NHWC like the images. */
-    private void toNhwc(Map<String, float[]> values, String key, int n, int h, int w) {
-        float[] v = values.get(key);
-        if (v != null) {
-            int c = v.length / (n * h * w);
-            values.put(key, model.inputLayout().layout().toNhwc(v, n, h, w, c));
-        }
-    }
-
-    private String floatType() {
-        return model.input().dtype().equals("double") ? "double" : "float";
-    }
-
-    private Explanation assemble(int i, InputImage image, ModelInput input, Map<String, float[]> values,
-            long[] layerShape, Layer layer, int target, String activation, ExplainRequest request, double preprocessMs,
-            double forwardMs) {
-        int k = model.classes();
-        double[] probs = ClassProbabilities.of(values.get("output"), i, model.outputUnits(), activation);
-        List<Prediction> ranked = IntStream.of(ClassProbabilities.ranking(values.get("output"), i, model.outputUnits(),
-                probs)).mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
-        Prediction predicted = ranked.get(0);
-        int t = target >= 0 ? target : predicted.index();
-        Prediction targetPrediction = new Prediction(t, model.label(t), probs[t]);
-        Map<String, Double> timings = new LinkedHashMap<>();
-        timings.put("preprocess", preprocessMs);
-        timings.put("forward", forwardMs);
+    /**
+     * The explanation of image {@code i} of a run: its predictions, the raw CAM-like maps upsampled and normalised,
+     * the input-gradient maps, Guided Grad-CAM, and a note on empty maps.
+     */
+    private Explanation assemble(int i, InputImage image, ModelInput input, BatchRun.Fetched f,
+            List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<String, Double> timings, Layer layer,
+            ExplainRequest request) {
+        Prediction targetPrediction = ranked.stream().filter(r -> r.index() == t).findFirst().orElseThrow();
         Map<Method, MapImage> maps = new LinkedHashMap<>();
         Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        MapImage raw = null;
-        MapImage cam = null;
-        double rawMax = 0;
         int w = image.width();
         int h = image.height();
-        if (layer != null) {
+        MapImage cam = null;
+        MapImage gradcamRaw = raw.get(Method.GRADCAM);
+        double rawMax = gradcamRaw == null ? 0 : Math.max(0, gradcamRaw.max());
+        for (Map.Entry<Method, MapImage> e : raw.entrySet()) {
+            Method m = e.getKey();
             long s = System.nanoTime();
-            long[] feature = layer.layout().toNhwc(layerShape);
-            int fh = (int) feature[1];
-            int fw = (int) feature[2];
-            int fc = (int) feature[3];
-            float[] a = values.get("A");
-            float[] dA = values.get("dA");
-            raw = new MapImage(fw, fh, 1, GradCam.compute(a, dA, i, fh, fw, fc, layer.layout(), false));
-            rawMax = Math.max(0, raw.max());
-            cam = camImage(raw, input, w, h);
-            if (rawMax <= 0) {
-                notes.add("The Grad-CAM map is zero everywhere: no feature map of layer '" + layer.name()
-                        + "' adds positive evidence for class '" + targetPrediction.label() + "'. Try an earlier "
-                        + "layer, the counterfactual map, or the score 'probability'.");
-            }
-            if (request.methods().contains(Method.GRADCAM)) {
-                maps.put(Method.GRADCAM, cam);
-                rawMaps.put(Method.GRADCAM, raw);
-            }
-            timings.put(Method.GRADCAM.id(), (System.nanoTime() - s) / 1e6);
-            if (request.methods().contains(Method.COUNTERFACTUAL)) {
-                s = System.nanoTime();
-                MapImage cf = new MapImage(fw, fh, 1, GradCam.compute(a, dA, i, fh, fw, fc, layer.layout(), true));
-                rawMaps.put(Method.COUNTERFACTUAL, cf);
-                maps.put(Method.COUNTERFACTUAL, camImage(cf, input, w, h));
-                timings.put(Method.COUNTERFACTUAL.id(), (System.nanoTime() - s) / 1e6);
-            }
-            // the CAM variants reuse the activations and gradients Grad-CAM was computed from
-            for (Method m : request.methods()) {
-                if (!m.isCamVariant()) {
-                    continue;
+            MapImage upsampled = camImage(e.getValue(), input, w, h);
+            if (m == Method.GRADCAM) {
+                cam = upsampled;
+                if (rawMax <= 0) {
+                    notes.add("The Grad-CAM map is zero everywhere: no feature map of layer '" + layer.name()
+                            + "' adds positive evidence for class '" + targetPrediction.label() + "'. Try an earlier "
+                            + "layer, the counterfactual map, or the score 'probability'.");
                 }
-                s = System.nanoTime();
-                MapImage v = new MapImage(fw, fh, 1, CamVariants.compute(m, a, dA, i, fh, fw, fc, layer.layout()));
-                rawMaps.put(m, v);
-                maps.put(m, camImage(v, input, w, h));
-                if (!(v.max() > 0)) {
-                    notes.add(emptyVariantNote(m, layer.name(), targetPrediction.label()));
-                }
-                timings.put(m.id(), (System.nanoTime() - s) / 1e6);
+            } else if (m.isCamVariant() && !(e.getValue().max() > 0)) {
+                notes.add(emptyVariantNote(m, layer.name(), targetPrediction.label()));
             }
+            if (request.methods().contains(m)) {
+                maps.put(m, upsampled);
+                rawMaps.put(m, e.getValue());
+            }
+            timings.merge(m.id(), (System.nanoTime() - s) / 1e6, Double::sum);
         }
-        int c = model.imageShape()[3] > 0 ? (int) model.imageShape()[3] : 3;
-        int per = input.geometry().modelWidth() * input.geometry().modelHeight() * c;
-        if (values.containsKey("dX")) {
+        int c = input.values().length / (input.geometry().modelWidth() * input.geometry().modelHeight());
+        int per = input.values().length;
+        if (f.inputGradient() != null) {
             long s = System.nanoTime();
-            maps.put(Method.GRADIENT, inputMap(values.get("dX"), i * per, per, c, input, w, h));
+            maps.put(Method.GRADIENT, inputMap(f.inputGradient(), i * per, per, c, input, w, h));
             timings.put(Method.GRADIENT.id(), (System.nanoTime() - s) / 1e6);
         }
-        if (values.containsKey("guided")) {
+        if (f.guided() != null) {
             long s = System.nanoTime();
-            MapImage guided = inputMap(values.get("guided"), i * per, per, c, input, w, h);
+            MapImage guided = inputMap(f.guided(), i * per, per, c, input, w, h);
             if (request.methods().contains(Method.GUIDED_BACKPROP)) {
                 maps.put(Method.GUIDED_BACKPROP, guided);
             }
@@ -268,8 +202,9 @@ public final class Explainer implements AutoCloseable {
                 timings.put(Method.GUIDED_GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             }
         }
-        return new Explanation(predicted, ranked.subList(0, Math.min(5, k)), targetPrediction, request.score(), layer,
-                rawMax, maps, raw, rawMaps, notes.isEmpty() ? null : String.join(" ", notes), timings);
+        return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
+                request.score(), layer, rawMax, maps, gradcamRaw, rawMaps,
+                notes.isEmpty() ? null : String.join(" ", notes), timings);
     }
 
     /** Why a CAM variant's map is zero everywhere, and what to try. */

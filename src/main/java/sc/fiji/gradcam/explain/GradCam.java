@@ -8,6 +8,11 @@ import sc.fiji.gradcam.graph.DataLayout;
  * gradients are NHWC slices, {@code a[(i * w + j) * k + c]}, or NCHW ones, {@code a[(c * h + i) * w + j]}; the map
  * is {@code [h, w]} either way. Its per-channel sums, weighted maps and
  * position-major copies also serve {@link CamVariants}.
+ * <p>
+ * <b>Eigen smoothing</b> (pytorch-grad-cam's {@code eigen_smooth}, {@code BaseCAM.get_cam_image}): instead of summing
+ * the weighted activations {@code alpha_k A^k} over the channels, the map is the ReLU of their projection on their first
+ * principal axis ({@link PrincipalProjection}, with EigenCAM's centring and sign rule); the same for every method whose
+ * map is a per-position combination of weighted activations ({@link #weightedMap}).
  */
 public final class GradCam {
 
@@ -37,7 +42,13 @@ public final class GradCam {
     /** The raw map ReLU(sum_k alpha_k A^k) at feature resolution (positions = h * w). */
     public static float[] map(float[] activations, int offset, int positions, int channels, DataLayout layout,
             double[] alpha) {
-        return weightedMap(activations, offset, positions, channels, layout, (c, i) -> alpha[c]);
+        return map(activations, offset, positions, channels, layout, alpha, false);
+    }
+
+    /** As {@link #map(float[], int, int, int, DataLayout, double[])}, eigen-smoothed when asked (see the class). */
+    public static float[] map(float[] activations, int offset, int positions, int channels, DataLayout layout,
+            double[] alpha, boolean eigenSmooth) {
+        return weightedMap(activations, offset, positions, channels, layout, (c, i) -> alpha[c], eigenSmooth);
     }
 
     /** A value per entry of one image's feature map: channel {@code c}, array index {@code i}. */
@@ -84,12 +95,25 @@ public final class GradCam {
         return out;
     }
 
-    /** Per position, ReLU(sum_k weight(k, ij) A^k_ij) for one image's activations (the map is [h, w]). */
+    /**
+     * Per position, ReLU(sum_k weight(k, ij) A^k_ij) for one image's activations (the map is [h, w]); with
+     * {@code eigenSmooth}, the ReLU of the first principal component projection of the weighted activations
+     * {@code weight(k, ij) A^k_ij} instead of their sum.
+     */
     static float[] weightedMap(float[] activations, int offset, int positions, int channels, DataLayout layout,
-            EntryValue weight) {
+            EntryValue weight, boolean eigenSmooth) {
+        if (eigenSmooth) {
+            return principalMap(offset, positions, channels, layout, (c, i) -> weight.at(c, i) * activations[i]);
+        }
         double[] sums = new double[positions];
         forEachEntry(offset, positions, channels, layout, (p, c, i) -> sums[p] += weight.at(c, i) * activations[i]);
         return relu(sums);
+    }
+
+    /** ReLU of the {@link PrincipalProjection} of one image's {@code value}s: EigenCAM's map, or an eigen-smoothed one. */
+    static float[] principalMap(int offset, int positions, int channels, DataLayout layout, EntryValue value) {
+        double[] x = positionMajor(offset, positions, channels, layout, value);
+        return relu(PrincipalProjection.of(x, positions, channels));
     }
 
     /** {@code max(0, v)} of each value, as floats. */
@@ -113,8 +137,14 @@ public final class GradCam {
      */
     public static float[] compute(float[] activations, float[] grad, int n, int h, int w, int k, DataLayout layout,
             boolean counterfactual) {
+        return compute(activations, grad, n, h, w, k, layout, counterfactual, false);
+    }
+
+    /** As {@link #compute(float[], float[], int, int, int, int, DataLayout, boolean)}, eigen-smoothed when asked. */
+    public static float[] compute(float[] activations, float[] grad, int n, int h, int w, int k, DataLayout layout,
+            boolean counterfactual, boolean eigenSmooth) {
         int offset = n * h * w * k;
         double[] alpha = weights(grad, offset, h * w, k, layout, counterfactual);
-        return map(activations, offset, h * w, k, layout, alpha);
+        return map(activations, offset, h * w, k, layout, alpha, eigenSmooth);
     }
 }

@@ -16,8 +16,8 @@ import sc.fiji.gradcam.graph.ScoreKind;
 import sc.fiji.gradcam.image.ColorMap;
 
 /**
- * The parameters the Grad-CAM commands share (model, target, layer, methods, score, preprocessing overrides,
- * overlay look) and the request they make. Macro keys are the field names. SciJava lists a superclass's
+ * The parameters the Grad-CAM commands share (model, target, layer, methods, score, smoothing, preprocessing
+ * overrides, overlay look) and the request they make. Macro keys are the field names. SciJava lists a superclass's
  * parameters first, so in dialogs and recorded macros these come before each command's own (the image, the
  * folders).
  */
@@ -38,6 +38,12 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
+    @Parameter(label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", description = "each CAM-like map is "
+            + "the mean over six augmented inputs (mirrored or not, times 0.9, 1, 1.1) explaining the image's class",
+            persist = false) private boolean aug_smooth;
+    @Parameter(label = "Eigen smoothing (pytorch-grad-cam eigen_smooth)", description = "each CAM-like map is the "
+            + "first principal component of its weighted activations instead of their sum", persist = false)
+    private boolean eigen_smooth;
     @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
             persist = false) private String size = "auto";
     @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
@@ -67,6 +73,8 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
                 .withLayer(layer == null || layer.isBlank() ? "auto" : layer.trim())
                 .withMethods(Method.parseList(methods == null ? "" : methods))
                 .withScore(ScoreKind.parse(score))
+                .withAugSmooth(aug_smooth)
+                .withEigenSmooth(eigen_smooth)
                 .withPreprocessing(new PreprocessingOptions(unlessAuto(size), unlessAuto(resize), unlessAuto(range),
                         null));
     }

@@ -24,10 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
+import sc.fiji.gradcam.explain.ExplainRequest;
+import sc.fiji.gradcam.explain.Explainer;
+import sc.fiji.gradcam.explain.Explanation;
+import sc.fiji.gradcam.explain.Method;
 import sc.fiji.gradcam.image.ColorMap;
+import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.io.ImageFiles;
+import sc.fiji.gradcam.io.ImagePlusImages;
+import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.Shared;
 import sc.fiji.gradcam.support.TinyModels;
+import sc.fiji.gradcam.testmodels.Architecture;
+import sc.fiji.gradcam.testmodels.SaveStyle;
+import sc.fiji.gradcam.testmodels.TestModels;
 
 /** The command-line contract: JSON fields, files written, exit codes and one-line errors. */
 class CliTest {
@@ -231,6 +242,60 @@ class CliTest {
             assertEquals(1.0, top.get(0).getAsJsonObject().get("probability").getAsDouble()
                     + top.get(1).getAsJsonObject().get("probability").getAsDouble(), 1e-9);
         }
+    }
+
+    /**
+     * {@code --aug-smooth} and {@code --eigen-smooth} reach the engine and the JSON: the run and each entry report
+     * {@code aug_smooth} and {@code eigen_smooth} (false without the flags), and the raw Grad-CAM TIFF and
+     * {@code raw_max} are the explainer's with both, unlike the run without them.
+     */
+    @Test
+    void smoothingFlagsReachTheMapsAndTheJson(@TempDir Path dir, @TempDir Path out) throws Exception {
+        Path model = TestModels.build(BuiltModels.small(Architecture.VGG, SaveStyle.FUNCTION_CALL), dir.resolve("vgg"))
+                .dir();
+        BufferedImage b = new BufferedImage(20, 18, BufferedImage.TYPE_INT_RGB);
+        Random r = new Random(5);
+        for (int i = 0; i < 20 * 18; i++) {
+            b.setRGB(i % 20, i / 20, r.nextInt(1 << 24));
+        }
+        Path image = dir.resolve("noise.png");
+        ImageIO.write(b, "png", image.toFile());
+        String[] common = {"explain", "--model", model.toString(), "--image", image.toString(), "--methods", "gradcam",
+            "--quiet", "--json", "--out"};
+        JsonObject plain = json(run(concat(common, out.resolve("plain").toString())));
+        JsonObject smooth = json(run(concat(common, out.resolve("smooth").toString(), "--aug-smooth",
+                "--eigen-smooth")));
+        JsonObject plainEntry = plain.getAsJsonArray("images").get(0).getAsJsonObject();
+        JsonObject smoothEntry = smooth.getAsJsonArray("images").get(0).getAsJsonObject();
+        for (JsonObject o : new JsonObject[] {plain, plainEntry}) {
+            assertFalse(o.get("aug_smooth").getAsBoolean(), o.toString());
+            assertFalse(o.get("eigen_smooth").getAsBoolean(), o.toString());
+        }
+        for (JsonObject o : new JsonObject[] {smooth, smoothEntry}) {
+            assertTrue(o.get("aug_smooth").getAsBoolean(), o.toString());
+            assertTrue(o.get("eigen_smooth").getAsBoolean(), o.toString());
+        }
+        assertEquals(plainEntry.keySet(), smoothEntry.keySet());
+        try (Explainer explainer = new Explainer(ModelLoader.load(model))) {
+            InputImage input = ImagePlusImages.plane(ImageFiles.open(image), 0);
+            for (boolean smoothed : new boolean[] {false, true}) {
+                Explanation e = explainer.explain(input, ExplainRequest.defaults().withMethods(Method.parseList(
+                        "gradcam")).withAugSmooth(smoothed).withEigenSmooth(smoothed)).get(0);
+                JsonObject entry = smoothed ? smoothEntry : plainEntry;
+                assertEquals(e.rawMax(), entry.get("raw_max").getAsDouble(), 1e-9);
+                ImagePlus raw = IJ.openImage(entry.getAsJsonObject("outputs").get("gradcam-raw").getAsString());
+                float[] pixels = (float[]) raw.getProcessor().getPixels();
+                assertArrayEquals(e.gradcamRaw().data(), pixels, 1e-7f, "smoothed " + smoothed);
+            }
+        }
+        assertTrue(Math.abs(plainEntry.get("raw_max").getAsDouble() - smoothEntry.get("raw_max").getAsDouble())
+                > 1e-6, "the flags changed nothing");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -23,22 +23,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import sc.fiji.gradcam.graph.ClassScore;
 import sc.fiji.gradcam.graph.DataLayout;
-import sc.fiji.gradcam.graph.Gradients;
 import sc.fiji.gradcam.graph.Layer;
-import sc.fiji.gradcam.graph.ScoreKind;
-import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.PixelKind;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.Cam;
-import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.TinyModels;
 import sc.fiji.gradcam.support.WithBuiltModels;
@@ -174,20 +168,15 @@ class CamVariantsTest extends WithBuiltModels {
     void eachVariantIsItsFormulaOfTheLayersActivationsAndGradients(TestModelSpec spec) {
         LoadedModel m = models.get(spec).loaded();
         Layer layer = m.catalog().defaultLayer();
-        ServingGraph s = m.serving();
-        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
-        Output<?> dA = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(layer.tensorName()))[0];
         InputImage image = ExplainerTest.randomImage(20, 18, 3, 7);
-        double[] x = Cam.modelInput(m, image);
-        int positions = (int) (layer.height() * layer.width());
-        int k = (int) layer.channels();
+        List<Cam.LayerValues> perClass = Cam.defaultLayerValuesPerClass(m, image);
         Explainer explainer = new Explainer(m);
         Map<Method, Integer> nonEmpty = new EnumMap<>(Method.class);
         float[] eigenCam = null;
         for (int c = 0; c < m.classes(); c++) {
-            List<double[]> fetched = Runs.run(m, x, 1, score, c, layer.tensor(), dA);
-            double[] a = Tf.toNhwc(fetched.get(0), layer.layout(), positions, k);
-            double[] g = Tf.toNhwc(fetched.get(1), layer.layout(), positions, k);
+            double[] a = perClass.get(c).a();
+            double[] g = perClass.get(c).g();
+            int k = perClass.get(c).channels();
             Explanation e = explainer.explain(image, ExplainRequest.defaults().withTargets(List.of(String.valueOf(c)))
                     .withMethods(VARIANTS)).get(0);
             assertEquals(c, e.target().index());

@@ -24,8 +24,8 @@ import sc.fiji.gradcam.explain.Method;
  */
 class ExplanationParametersTest {
 
-    private static final List<String> SHARED = List.of("model", "target", "layer", "methods", "score", "size",
-            "resize", "range", "opacity", "lut");
+    private static final List<String> SHARED = List.of("model", "target", "layer", "methods", "score", "aug_smooth",
+            "eigen_smooth", "size", "resize", "range", "opacity", "lut");
 
     /** The user-facing inputs (no services, no context) in CommandInfo order. */
     private static List<String> inputs(Context c, Class<? extends Command> command) {
@@ -64,6 +64,8 @@ class ExplanationParametersTest {
             expected.put("layer", "auto");
             expected.put("methods", "gradcam,guided-gradcam");
             expected.put("score", "logit");
+            expected.put("aug_smooth", false);
+            expected.put("eigen_smooth", false);
             expected.put("size", "auto");
             expected.put("resize", "auto");
             expected.put("range", "auto");
@@ -74,6 +76,9 @@ class ExplanationParametersTest {
             CommandInfo info = c.service(CommandService.class).getCommand(GradCamBatchCommand.class);
             assertEquals("Overlay opacity", info.getInput("opacity").getLabel());
             assertEquals(List.of("Fire", "Jet", "Turbo", "Magma", "Grays"), info.getInput("lut").getChoices());
+            assertEquals("Augmentation smoothing (pytorch-grad-cam aug_smooth)", info.getInput("aug_smooth").getLabel());
+            assertEquals("Eigen smoothing (pytorch-grad-cam eigen_smooth)", info.getInput("eigen_smooth").getLabel());
+            assertEquals(boolean.class, info.getInput("aug_smooth").getType());
         }
     }
 

@@ -73,6 +73,19 @@ class GroovyScriptTest {
         return d;
     }
 
+    /** The script's inputs for the mnist model, auto target, layer Conv2D_1 and {@code methods}. */
+    private static Map<String, Object> inputs(Path in, Path out, String methods) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("input", in.toFile());
+        inputs.put("output", out.toFile());
+        inputs.put("model", Fixtures.mnistModel());
+        inputs.put("target", "auto");
+        // at the default layer (Relu_1) this model's Grad-CAM is zero for most digits; Conv2D_1 is not
+        inputs.put("layer", "Conv2D_1");
+        inputs.put("methods", methods);
+        return inputs;
+    }
+
     @Test
     void batchScriptWritesMapsAndPredictionsForEveryImage() throws Exception {
         Path in = Files.createDirectory(tmp.resolve("in"));
@@ -85,14 +98,7 @@ class GroovyScriptTest {
         Map<String, String> before = digests(in);
         Path out = tmp.resolve("out"); // does not exist yet: the script creates it
 
-        Map<String, Object> inputs = new LinkedHashMap<>();
-        inputs.put("input", in.toFile());
-        inputs.put("output", out.toFile());
-        inputs.put("model", Fixtures.mnistModel());
-        inputs.put("target", "auto");
-        // at the default layer (Relu_1) this model's Grad-CAM is zero for most digits; Conv2D_1 is not
-        inputs.put("layer", "Conv2D_1");
-        inputs.put("methods", "gradcam,guided-gradcam");
+        Map<String, Object> inputs = inputs(in, out, "gradcam,guided-gradcam");
 
         try (Context c = new Context()) {
             Run r = run(c, inputs);
@@ -148,16 +154,40 @@ class GroovyScriptTest {
         }
     }
 
+    /** The script's smoothing options reach the command: its Grad-CAM TIFF is the explainer's map with both. */
+    @Test
+    void smoothingOptionsReachTheMaps() throws Exception {
+        Path in = Files.createDirectory(tmp.resolve("in"));
+        Files.copy(Fixtures.shared().resolve("models/mnist_tfmodule/images").resolve(DIGITS[1]), in.resolve(DIGITS[1]));
+        Path out = tmp.resolve("out");
+        Map<String, Object> inputs = inputs(in, out, "gradcam");
+        inputs.put("aug_smooth", true);
+        inputs.put("eigen_smooth", true);
+        try (Context c = new Context()) {
+            Run r = run(c, inputs);
+            assertEquals("", r.err(), r.err());
+            ImagePlus saved = IJ.openImage(out.resolve(DIGITS[1].replace(".png", ".gradcam.tif")).toString());
+            var expected = c.service(ModelCache.class).explainer(Fixtures.mnistModel()).explain(
+                    sc.fiji.gradcam.io.ImagePlusImages.plane(IJ.openImage(in.resolve(DIGITS[1]).toString()), 0),
+                    sc.fiji.gradcam.explain.ExplainRequest.defaults().withLayer("Conv2D_1").withAugSmooth(true)
+                            .withEigenSmooth(true)).get(0).maps().get(sc.fiji.gradcam.explain.Method.GRADCAM);
+            assertArrayEquals(expected.data(), (float[]) saved.getProcessor().getPixels(), 1e-6f);
+        }
+    }
+
     @Test
     void scriptParametersAreTheOnesFijiShows() throws Exception {
         try (Context c = new Context()) {
             ScriptInfo info = c.service(ScriptService.class).getScript(script());
-            assertArrayEquals(new String[] {"cs", "input", "output", "model", "target", "layer", "methods"},
+            assertArrayEquals(new String[] {"cs", "input", "output", "model", "target", "layer", "methods", "aug_smooth",
+                "eigen_smooth"},
                     java.util.stream.StreamSupport.stream(info.inputs().spliterator(), false)
                             .map(i -> i.getName()).toArray(String[]::new));
             assertEquals("auto", info.getInput("target").getDefaultValue());
             assertEquals("auto", info.getInput("layer").getDefaultValue());
             assertEquals("gradcam,guided-gradcam", info.getInput("methods").getDefaultValue());
+            assertEquals(false, info.getInput("aug_smooth").getDefaultValue());
+            assertEquals(false, info.getInput("eigen_smooth").getDefaultValue());
             assertEquals("summary", info.outputs().iterator().next().getName());
         }
     }

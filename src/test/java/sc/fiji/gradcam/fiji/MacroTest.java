@@ -1,5 +1,6 @@
 package sc.fiji.gradcam.fiji;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,51 @@ class MacroTest {
             ij.ImagePlus saved = ij.IJ.openImage(out.resolve("digit1.gradcam-overlay.tif").toString());
             var roi = saved.getOverlay().get(0);
             assertTrue(roi instanceof ij.gui.ImageRoi, "heatmap saved in the overlay: " + roi);
+        } finally {
+            context = null;
+        }
+    }
+
+    /**
+     * The smoothing options are macro booleans (present or absent keys): with {@code aug_smooth eigen_smooth} the
+     * command's Grad-CAM output is the explainer's map with both, and differs from the one without.
+     */
+    @Test
+    void smoothingKeysReachTheMaps() throws Exception {
+        try (Context c = new Context()) {
+            context = c;
+            register();
+            String image = Fixtures.shared().resolve("models/mnist_tfmodule/images/t10k_0001_label2.png").toString();
+            String options = "model=[" + Fixtures.mnistModel() + "] target=auto layer=Conv2D_1 methods=gradcam "
+                    + "score=logit slices=current";
+            java.util.List<float[]> maps = new java.util.ArrayList<>();
+            for (String smoothing : new String[] {"", " aug_smooth eigen_smooth"}) {
+                new Interpreter().run("setBatchMode(true);\nopen(\"" + image + "\");\nrun(\"Grad-CAM...\", \""
+                        + options + smoothing + "\");\n", null);
+                assertTrue(!Fixtures.canceled(last), () -> Fixtures.reason(last));
+                boolean on = !smoothing.isEmpty();
+                assertEquals(on, last.getInput("aug_smooth"));
+                assertEquals(on, last.getInput("eigen_smooth"));
+                var imp = (ij.ImagePlus) last.getInput("image");
+                var direct = c.service(ModelCache.class).explainer(Fixtures.mnistModel()).explain(
+                        sc.fiji.gradcam.io.ImagePlusImages.plane(imp, 0), sc.fiji.gradcam.explain.ExplainRequest
+                                .defaults().withLayer("Conv2D_1").withAugSmooth(on).withEigenSmooth(on)).get(0);
+                @SuppressWarnings("unchecked")
+                var cam = (net.imglib2.img.Img<net.imglib2.type.numeric.real.FloatType>) last.getOutput("gradcam");
+                float[] values = new float[imp.getWidth() * imp.getHeight()];
+                var cursor = cam.localizingCursor();
+                while (cursor.hasNext()) {
+                    float v = cursor.next().get();
+                    values[cursor.getIntPosition(1) * imp.getWidth() + cursor.getIntPosition(0)] = v;
+                }
+                assertArrayEquals(direct.maps().get(sc.fiji.gradcam.explain.Method.GRADCAM).data(), values, 1e-6f);
+                maps.add(values);
+            }
+            double change = 0;
+            for (int j = 0; j < maps.get(0).length; j++) {
+                change = Math.max(change, Math.abs(maps.get(0)[j] - maps.get(1)[j]));
+            }
+            assertTrue(change > 1e-3, "the smoothing keys changed nothing");
         } finally {
             context = null;
         }

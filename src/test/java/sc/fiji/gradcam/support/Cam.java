@@ -3,13 +3,20 @@ package sc.fiji.gradcam.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Output;
 import sc.fiji.gradcam.explain.CamVariants;
 import sc.fiji.gradcam.explain.ExplainRequest;
 import sc.fiji.gradcam.explain.Explanation;
 import sc.fiji.gradcam.explain.MapImage;
 import sc.fiji.gradcam.explain.Method;
+import sc.fiji.gradcam.graph.ClassScore;
+import sc.fiji.gradcam.graph.Gradients;
 import sc.fiji.gradcam.graph.Layer;
+import sc.fiji.gradcam.graph.ScoreKind;
+import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.image.InputImage;
 import sc.fiji.gradcam.image.Preprocessing;
 import sc.fiji.gradcam.image.Preprocessor;
@@ -31,6 +38,30 @@ public final class Cam {
         Layer layer = m.catalog().defaultLayer();
         double[] a = Runs.run(m, modelInput(m, image), 1, null, -1, layer.tensor()).get(0);
         return Tf.toNhwc(a, layer.layout(), (int) (layer.height() * layer.width()), (int) layer.channels());
+    }
+
+    /** The default layer's activations A and gradients G = dy_c/dA for one class, NHWC ({@code [p * k + ch]}). */
+    public record LayerValues(double[] a, double[] g, int channels) {}
+
+    /**
+     * For every class c: A and G = d logit_c / dA of the model's default layer for an image (preprocessed as the
+     * explainer does), fetched with a score and gradient graph of the test's own and c fed one-hot.
+     */
+    public static List<LayerValues> defaultLayerValuesPerClass(LoadedModel m, InputImage image) {
+        Layer layer = m.catalog().defaultLayer();
+        ServingGraph s = m.serving();
+        ClassScore score = ClassScore.build(s, ScoreKind.LOGIT, Runs.scope("score"), m.outputUnits());
+        Output<?> dA = Gradients.of(s, score.score().asOutput(), Runs.scope("grad"), s.tensor(layer.tensorName()))[0];
+        double[] x = modelInput(m, image);
+        int positions = (int) (layer.height() * layer.width());
+        int k = (int) layer.channels();
+        List<LayerValues> out = new ArrayList<>();
+        for (int c = 0; c < m.classes(); c++) {
+            List<double[]> fetched = Runs.run(m, x, 1, score, c, layer.tensor(), dA);
+            out.add(new LayerValues(Tf.toNhwc(fetched.get(0), layer.layout(), positions, k),
+                    Tf.toNhwc(fetched.get(1), layer.layout(), positions, k), k));
+        }
+        return out;
     }
 
     /** The model input for an image, preprocessed as the explainer does, in the model's input layout. */
@@ -97,10 +128,9 @@ public final class Cam {
 
     /**
      * The raw map of a Grad-CAM variant written out from its paper's formula, over NHWC activations {@code a[p * k + ch]}
-     * and gradients {@code g} in the same order: Grad-CAM++ {@code ReLU(Σ_k w_k A^k)} with {@code w_k = Σ_p α ReLU(G)},
-     * {@code α = G² / (2G² + (Σ_p A) G³)} (0 where that is 0/0 or x/0); XGrad-CAM with {@code w_k = Σ_p G A / (Σ_p A +
-     * eps)}; LayerCAM {@code ReLU(Σ_k ReLU(G) A)}; HiResCAM {@code ReLU(Σ_k G A)}; EigenCAM and EigenGrad-CAM the
-     * ReLU of the {@link DenseProjection} of A and of G ⊙ A.
+     * and gradients {@code g} in the same order: Grad-CAM++, XGrad-CAM, LayerCAM and HiResCAM the ReLU of the channel
+     * sum of their {@link #weightedActivations}; EigenCAM and EigenGrad-CAM the ReLU of the {@link DenseProjection} of A
+     * and of G ⊙ A.
      */
     public static double[] variant(Method method, double[] a, double[] g, int k) {
         if (method == Method.EIGENCAM || method == Method.EIGENGRADCAM) {
@@ -108,43 +138,81 @@ public final class Cam {
             for (int i = 0; method == Method.EIGENGRADCAM && i < x.length; i++) {
                 x[i] *= g[i];
             }
-            return Arrays.stream(DenseProjection.of(x, k)).map(v -> Math.max(0, v)).toArray();
+            return relu(DenseProjection.of(x, k));
         }
-        int z = a.length / k;
-        double[] sumA = new double[k];
-        for (int p = 0; p < z; p++) {
+        double[] x = weightedActivations(method, a, g, k);
+        double[] map = new double[a.length / k];
+        for (int p = 0; p < map.length; p++) {
             for (int ch = 0; ch < k; ch++) {
-                sumA[ch] += a[p * k + ch];
+                map[p] += x[p * k + ch];
             }
         }
+        return relu(map);
+    }
+
+    /**
+     * pytorch-grad-cam's {@code eigen_smooth} written out: the ReLU of the {@link DenseProjection} of the method's
+     * {@link #weightedActivations} (EigenCAM and EigenGrad-CAM: their own map, {@link #variant}).
+     */
+    public static double[] eigenSmoothed(Method method, double[] a, double[] g, int k) {
+        if (method == Method.EIGENCAM || method == Method.EIGENGRADCAM) {
+            return variant(method, a, g, k);
+        }
+        return relu(DenseProjection.of(weightedActivations(method, a, g, k), k));
+    }
+
+    /**
+     * What a CAM method sums over the channels, per position and channel, for NHWC activations {@code a[p * k + ch]}
+     * and gradients {@code g} in the same order: Grad-CAM {@code w_k A} with {@code w_k} the mean of G over the
+     * positions (the counterfactual {@code -w_k A}); Grad-CAM++ {@code w_k A} with {@code w_k = Σ_p α ReLU(G)},
+     * {@code α = G² / (2G² + (Σ_p A) G³ + eps)} (0 where G is 0); XGrad-CAM {@code w_k A} with {@code w_k = Σ_p G A /
+     * (Σ_p A + eps)}; LayerCAM {@code ReLU(G) A}; HiResCAM {@code G A}.
+     */
+    public static double[] weightedActivations(Method method, double[] a, double[] g, int k) {
+        int z = a.length / k;
+        double[] sumA = new double[k];
         double[] weight = new double[k];
-        double[] map = new double[z];
         for (int p = 0; p < z; p++) {
             for (int ch = 0; ch < k; ch++) {
                 double gv = g[p * k + ch];
                 double av = a[p * k + ch];
+                sumA[ch] += av;
                 switch (method) {
-                    case GRADCAM_PLUSPLUS -> {
-                        double denominator = 2 * Math.pow(gv, 2) + sumA[ch] * Math.pow(gv, 3)
-                                + CamVariants.GRADCAM_PLUSPLUS_EPS;
-                        weight[ch] += gv == 0 ? 0 : Math.pow(gv, 2) / denominator * Math.max(0, gv);
-                    }
-                    case XGRADCAM -> weight[ch] += gv * av / (sumA[ch] + CamVariants.XGRADCAM_EPS);
-                    case LAYERCAM -> map[p] += Math.max(0, gv) * av;
-                    case HIRESCAM -> map[p] += gv * av;
-                    default -> throw new IllegalArgumentException(method.title());
+                    case GRADCAM -> weight[ch] += gv / z;
+                    case COUNTERFACTUAL -> weight[ch] -= gv / z;
+                    case XGRADCAM -> weight[ch] += gv * av;
+                    default -> { }
+                }
+            }
+        }
+        double[] x = new double[a.length];
+        for (int p = 0; p < z; p++) {
+            for (int ch = 0; ch < k; ch++) {
+                double gv = g[p * k + ch];
+                if (method == Method.GRADCAM_PLUSPLUS) {
+                    double denominator = 2 * Math.pow(gv, 2) + sumA[ch] * Math.pow(gv, 3)
+                            + CamVariants.GRADCAM_PLUSPLUS_EPS;
+                    weight[ch] += gv == 0 ? 0 : Math.pow(gv, 2) / denominator * Math.max(0, gv);
                 }
             }
         }
         for (int p = 0; p < z; p++) {
-            if (method != Method.LAYERCAM && method != Method.HIRESCAM) {
-                for (int ch = 0; ch < k; ch++) {
-                    map[p] += weight[ch] * a[p * k + ch];
-                }
+            for (int ch = 0; ch < k; ch++) {
+                int i = p * k + ch;
+                x[i] = a[i] * switch (method) {
+                    case GRADCAM, COUNTERFACTUAL, GRADCAM_PLUSPLUS -> weight[ch];
+                    case XGRADCAM -> weight[ch] / (sumA[ch] + CamVariants.XGRADCAM_EPS);
+                    case LAYERCAM -> Math.max(0, g[i]);
+                    case HIRESCAM -> g[i];
+                    default -> throw new IllegalArgumentException(method.title());
+                };
             }
-            map[p] = Math.max(0, map[p]);
         }
-        return map;
+        return x;
+    }
+
+    private static double[] relu(double[] v) {
+        return Arrays.stream(v).map(e -> Math.max(0, e)).toArray();
     }
 
     /**

@@ -50,6 +50,15 @@ public final class Tf {
         return out;
     }
 
+    /** {@code f} as doubles. */
+    public static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
     /** One image's values in {@code layout} ({@code positions} = h·w, {@code k} channels) reordered to NHWC. */
     public static double[] toNhwc(double[] a, DataLayout layout, int positions, int k) {
         return reorder(a, layout, positions, k, true);
