@@ -219,11 +219,14 @@ public final class Benchmark {
 
             // plain inference (the signature through DJL's predictor, float[] in, float[] out) and the Explainer
             // on one image, interleaved run by run so that load from elsewhere on the machine hits all alike
-            Map<String, Set<Method>> requests = new LinkedHashMap<>();
-            requests.put("gradcam", Method.parseList("gradcam"));
-            requests.put("guided_backprop", Method.parseList("guided-backprop"));
-            requests.put("guided_gradcam", Method.parseList("guided-gradcam"));
-            requests.put("all_methods", Method.parseList("all"));
+            Map<String, ExplainRequest> requests = new LinkedHashMap<>();
+            requests.put("gradcam", base.withMethods(Method.parseList("gradcam")));
+            requests.put("guided_backprop", base.withMethods(Method.parseList("guided-backprop")));
+            requests.put("guided_gradcam", base.withMethods(Method.parseList("guided-gradcam")));
+            requests.put("all_methods", base.withMethods(Method.parseList("all")));
+            // pytorch-grad-cam's smoothing options on Grad-CAM alone
+            requests.put("gradcam_eigen_smooth", requests.get("gradcam").withEigenSmooth(true));
+            requests.put("gradcam_aug_smooth", requests.get("gradcam").withAugSmooth(true));
             Map<String, Map<String, List<Double>>> timings = new LinkedHashMap<>();
             Map<String, Stats> stats;
             try (Predictor<NDList, NDList> predictor = model.djlModel().newPredictor();
@@ -243,13 +246,13 @@ public final class Benchmark {
                         throw new IllegalStateException(e);
                     }
                 });
-                for (Map.Entry<String, Set<Method>> e : requests.entrySet()) {
-                    ExplainRequest req = base.withMethods(e.getValue());
+                for (Map.Entry<String, ExplainRequest> e : requests.entrySet()) {
+                    ExplainRequest req = e.getValue();
                     Map<String, List<Double>> t = new TreeMap<>();
                     timings.put(e.getKey(), t);
                     tasks.put(e.getKey(), () -> {
                         Explanation x = explainer.explain(image, req).get(0);
-                        if (x.maps().size() != e.getValue().size()) {
+                        if (x.maps().size() != req.methods().size()) {
                             throw new IllegalStateException("missing maps: " + x.maps().keySet());
                         }
                         x.timingsMs().forEach((k, v) -> t.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
@@ -621,6 +624,14 @@ public final class Benchmark {
                     r.get("all_methods_ratio_of_min"),
                     r.containsKey("cli_image_min_ms") ? String.format(Locale.ROOT, "%.0f", r.get("cli_image_min_ms"))
                             : "–"));
+        }
+        b.append("\nSmoothing options (pytorch-grad-cam's `eigen_smooth` and `aug_smooth`) on Grad-CAM alone, median ms"
+                + " (× = ratio to plain inference):\n\n| model | Grad-CAM | + eigen_smooth | + aug_smooth |\n|---|---|---|---|\n");
+        for (Map<String, Object> r : (List<Map<String, Object>>) json.get("models")) {
+            b.append(String.format(Locale.ROOT, "| %s | %.1f (%.2f×) | %.1f (%.2f×) | %.1f (%.2f×) |%n", r.get("name"),
+                    r.get("gradcam_ms"), r.get("gradcam_ratio"), r.get("gradcam_eigen_smooth_ms"),
+                    r.get("gradcam_eigen_smooth_ratio"), r.get("gradcam_aug_smooth_ms"),
+                    r.get("gradcam_aug_smooth_ratio")));
         }
         b.append("\nWhere the Explainer's time goes (median ms per image, from Explanation.timingsMs(); "
                 + "forward = the one session run):\n\n");
