@@ -119,8 +119,10 @@ public final class Explainer implements AutoCloseable {
                 request.score(), layer, methods.contains(Method.GRADIENT),
                 methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
         String activation = graphs.score(request.score()).activation();
-        List<List<Prediction>> rankings = new ArrayList<>();
         int[] classes = new int[n];
+        Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
+                p.channels(), classes);
+        List<List<Prediction>> rankings = new ArrayList<>();
         List<Map<String, Double>> timings = new ArrayList<>();
         List<Map<Method, MapImage>> raw = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -133,7 +135,8 @@ public final class Explainer implements AutoCloseable {
             t.put("preprocess", preprocessMs);
             t.put("forward", f.ms() / n);
             timings.add(t);
-            raw.add(layer == null ? Map.of() : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), t));
+            raw.add(layer == null ? Map.of()
+                    : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), perturbation, t));
         }
         if (request.augSmooth() && layer != null) {
             raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);
