@@ -45,7 +45,6 @@ final class AblationCam {
         int ps = layout.positionStride(positions, k);
         int cs = layout.channelStride(positions, k);
         float[] a = f.activations();
-        int cls = p.classes()[row];
         // the copies to run: first the unablated one (-1), for y_c, then one per channel that is not all zero
         int[] jobs = new int[k + 1];
         int count = 0;
@@ -55,13 +54,8 @@ final class AblationCam {
                 jobs[count++] = ch;
             }
         }
-        double[] ablatedScores = new double[k];
-        double y = Double.NaN;
         int perInput = p.perInput();
-        BatchRun runner = p.runner();
-        long[] shape = f.layerShape().clone();
-        for (int start = 0; start < count; start += runner.rowsPerRun()) {
-            int rows = Math.min(runner.rowsPerRun(), count - start);
+        double[] scores = p.classScores(row, count, (start, rows) -> {
             float[] copies = new float[rows * per];
             float[] inputs = new float[rows * perInput];
             for (int r = 0; r < rows; r++) {
@@ -72,23 +66,15 @@ final class AblationCam {
                 }
                 System.arraycopy(p.inputs(), row * perInput, inputs, r * perInput, perInput);
             }
+            long[] shape = f.layerShape().clone();
             shape[0] = rows;
-            float[] s = runner.scores(inputs, rows, p.h(), p.w(), p.c(), p.score(),
-                    new BatchRun.LayerFeed(layer, copies, shape));
-            int classes = s.length / rows;
-            for (int r = 0; r < rows; r++) {
-                int ch = jobs[start + r];
-                if (ch >= 0) {
-                    ablatedScores[ch] = s[r * classes + cls];
-                } else {
-                    y = s[r * classes + cls];
-                }
-            }
-        }
+            return new Perturbation.Run(inputs, new BatchRun.LayerFeed(layer, copies, shape));
+        });
+        double y = scores[0];
         double divisor = y != 0 ? Math.abs(y) : 1;
         double[] weights = new double[k];
         for (int j = 1; j < count; j++) {
-            weights[jobs[j]] = (y - ablatedScores[jobs[j]]) / divisor;
+            weights[jobs[j]] = (y - scores[j]) / divisor;
         }
         return weights;
     }

@@ -1,5 +1,6 @@
 package sc.fiji.gradcam.explain;
 
+import java.util.Arrays;
 import sc.fiji.gradcam.graph.DataLayout;
 import sc.fiji.gradcam.image.Bilinear;
 
@@ -43,27 +44,21 @@ final class ScoreCam {
         int offset = row * positions * k;
         int ps = layout.positionStride(positions, k);
         int cs = layout.channelStride(positions, k);
-        // the channels that get a mask of their own (-1: the all-zero mask every constant channel gets)
-        boolean[] constant = new boolean[k];
+        // the channels that get a mask of their own, then (-1) the all-zero mask all constant channels share
         int[] jobs = new int[k + 1];
         int count = 0;
         for (int ch = 0; ch < k; ch++) {
-            constant[ch] = constant(a, offset + ch * cs, ps, positions);
-            if (!constant[ch]) {
+            if (!constant(a, offset + ch * cs, ps, positions)) {
                 jobs[count++] = ch;
             }
         }
-        if (count < k) {
+        boolean anyConstant = count < k;
+        if (anyConstant) {
             jobs[count++] = -1;
         }
-        double[] scores = new double[k];
-        double zeroScore = Double.NaN;
         int per = p.perInput();
-        int cls = p.classes()[row];
         float[] plane = new float[positions];
-        BatchRun runner = p.runner();
-        for (int start = 0; start < count; start += runner.rowsPerRun()) {
-            int rows = Math.min(runner.rowsPerRun(), count - start);
+        double[] jobScores = p.classScores(row, count, (start, rows) -> {
             float[] masked = new float[rows * per];
             for (int r = 0; r < rows; r++) {
                 int ch = jobs[start + r];
@@ -75,20 +70,15 @@ final class ScoreCam {
                             masked, r * per);
                 }
             }
-            float[] s = runner.scores(masked, rows, p.h(), p.w(), p.c(), p.score(), null);
-            int classes = s.length / rows;
-            for (int r = 0; r < rows; r++) {
-                int ch = jobs[start + r];
-                if (ch >= 0) {
-                    scores[ch] = s[r * classes + cls];
-                } else {
-                    zeroScore = s[r * classes + cls];
-                }
-            }
+            return new Perturbation.Run(masked, null);
+        });
+        double[] scores = new double[k];
+        if (anyConstant) {
+            Arrays.fill(scores, jobScores[count - 1]);
         }
-        for (int ch = 0; ch < k; ch++) {
-            if (constant[ch]) {
-                scores[ch] = zeroScore;
+        for (int j = 0; j < count; j++) {
+            if (jobs[j] >= 0) {
+                scores[jobs[j]] = jobScores[j];
             }
         }
         return softmax(scores);
