@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.gradcam.graph.Layer;
 import sc.fiji.gradcam.graph.ScoreKind;
 import sc.fiji.gradcam.image.InputImage;
+import sc.fiji.gradcam.image.PixelKind;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.support.BuiltModels;
@@ -52,9 +53,9 @@ class PerturbationCamsTest extends WithBuiltModels {
     }
 
     /**
-     * Three images of different sizes in one call, for the top-1 class and class 1, get the maps each gets alone, on a
-     * float64 model whose layer has 20 channels (runs of 16 and 4 masked inputs or ablated copies per image); the
-     * timings name both methods.
+     * Three images of different sizes in one call, for the top-1 class (not the same for all three) and class 1, get
+     * the maps each gets alone, on a float64 model whose layer has 20 channels (runs of 16 and 4 masked inputs or
+     * ablated copies per image); the timings name both methods.
      */
     @Test
     void batchesAndRunsOfChannelsGiveEachImageItsOwnMaps() {
@@ -62,10 +63,14 @@ class PerturbationCamsTest extends WithBuiltModels {
                 .withDtype(ModelDType.FLOAT64)).loaded();
         assertEquals(20, m.catalog().defaultLayer().channels());
         Explainer explainer = new Explainer(m);
+        float[] green = new float[30 * 20 * 3];
+        java.util.Arrays.fill(green, 600, 1200, 255);
         List<InputImage> images = List.of(ExplainerTest.randomImage(16, 16, 3, 1),
-                ExplainerTest.randomImage(30, 20, 3, 2), ExplainerTest.randomImage(12, 18, 1, 3));
+                new InputImage(30, 20, 3, green, PixelKind.UINT8), ExplainerTest.randomImage(12, 18, 1, 3));
         ExplainRequest request = ExplainRequest.defaults().withMethods(PERTURBATION).withTargets(List.of("auto", "1"));
         List<List<Explanation>> together = explainer.explain(images, request);
+        assertTrue(together.stream().map(e -> e.get(0).target().index()).distinct().count() > 1,
+                "every image has the same top-1 class: the rows of a run would not need their own class");
         for (int i = 0; i < images.size(); i++) {
             List<Explanation> alone = explainer.explain(images.get(i), request);
             for (int t = 0; t < 2; t++) {

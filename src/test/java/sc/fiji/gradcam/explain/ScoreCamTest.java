@@ -90,11 +90,12 @@ class ScoreCamTest extends WithBuiltModels {
 
     /**
      * Known scores. An 8×8 RGB model: a 1×1 conv gives the channels red, green and the constant 0.5 (ReLU), global
-     * average pooling, logits {@code 4·(mean red − mean green)} (class red) and the negative (class green); the
-     * constant channel does not reach the logits. The image: a 4×4 red square (1 after the range 0:1) and a 2×2 green
+     * average pooling, logits {@code 4·(mean red − mean green) + 0.3} (class red) and {@code 4·(mean green − mean
+     * red)} (class green); the constant channel does not reach the logits. The image: a 4×4 red square (1 after the range 0:1) and a 2×2 green
      * one on black. For class red, the red channel's mask is the red square (1 / (1 + 1e-8)), which keeps the square
-     * and blacks out the green one: score 4·16/64/(1 + 1e-8); the green mask keeps only the green square:
-     * −4·4/64/(1 + 1e-8); the constant channel's mask is 0: the black image scores 0. The map is ReLU of the softmax
+     * and blacks out the green one: score 4·16/64/(1 + 1e-8) + 0.3; the green mask keeps only the green square:
+     * −4·4/64/(1 + 1e-8) + 0.3; the constant channel's mask is 0: the black image scores 0.3. The bias drops out of
+     * the softmax (not so if the constant channel's score were taken as 0). The map is ReLU of the softmax
      * of these times the channels: w_red on the red square, w_green on the green one, plus 0.5·w_constant everywhere —
      * Score-CAM's softmax gives every channel some weight, so the green square shows in the red class's map, unlike
      * Grad-CAM's.
@@ -107,8 +108,8 @@ class ScoreCamTest extends WithBuiltModels {
                     Operand<TFloat32> a = tf.withName("features").nn.relu(tf.math.add(tf.nn.conv2d(x,
                             tf.constant(kernel), List.of(1L, 1L, 1L, 1L), "SAME"), tf.constant(new float[] {0, 0,
                                 0.5f})));
-                    return tf.linalg.matMul(tf.math.mean(a, tf.constant(new int[] {1, 2})),
-                            tf.constant(new float[][] {{4, -4}, {-4, 4}, {0, 0}}));
+                    return tf.math.add(tf.linalg.matMul(tf.math.mean(a, tf.constant(new int[] {1, 2})),
+                            tf.constant(new float[][] {{4, -4}, {-4, 4}, {0, 0}})), tf.constant(new float[] {0.3f, 0}));
                 });
         float[] data = new float[8 * 8 * 3];
         for (int y = 0; y < 8; y++) {
@@ -122,7 +123,8 @@ class ScoreCamTest extends WithBuiltModels {
                     ExplainRequest.defaults().withTargets(List.of("0")).withMethods(EnumSet.of(Method.GRADCAM,
                             Method.SCORECAM))).get(0);
             double eps = 1e-8;
-            double[] w = ScoreCam.softmax(new double[] {4 * 16 / 64.0 / (1 + eps), -4 * 4 / 64.0 / (1 + eps), 0});
+            double[] w = ScoreCam.softmax(new double[] {4 * 16 / 64.0 / (1 + eps) + 0.3, -4 * 4 / 64.0 / (1 + eps) + 0.3,
+                0.3});
             double[] expected = new double[64];
             for (int p = 0; p < 64; p++) {
                 double red = data[p] / 255.0;
