@@ -19,7 +19,8 @@ import sc.fiji.gradcam.model.LoadedModel;
  * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
  * batch and target ({@link BatchRun}) gives the prediction, the activations and every gradient the request needs;
  * the gradient graphs are built on first use and reused. Augmentation smoothing adds runs of the augmented inputs
- * ({@link AugmentationSmoothing}). Safe to call from several threads.
+ * ({@link AugmentationSmoothing}); Score-CAM and Ablation-CAM add forward-only runs of K perturbed copies per image
+ * and target ({@link ScoreCam}, {@link AblationCam}). Safe to call from several threads.
  */
 public final class Explainer implements AutoCloseable {
 
@@ -119,6 +120,7 @@ public final class Explainer implements AutoCloseable {
                 request.score(), layer, methods.contains(Method.GRADIENT),
                 methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
         String activation = graphs.score(request.score()).activation();
+        // each row's class, set below before its maps are computed
         int[] classes = new int[n];
         Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
                 p.channels(), classes);
