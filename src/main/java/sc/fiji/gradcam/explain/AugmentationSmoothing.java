@@ -98,8 +98,9 @@ final class AugmentationSmoothing {
                 Map<String, Double> t = timings.get(i);
                 t.merge("preprocess", prepareMs / rows, Double::sum);
                 t.merge("forward", f.ms() / rows, Double::sum);
-                means.get(i).add(EXTRA.get((start + r) % EXTRA.size()),
-                        CamMaps.of(f, r, layer, request.methods(), request.eigenSmooth(), t));
+                means.get(i).add(EXTRA.get((start + r) % EXTRA.size()), CamMaps.of(f, r, layer, request.methods(),
+                        request.eigenSmooth(), new Perturbation(runner, request.score(), values, h, w, c, rowClasses),
+                        t));
             }
         }
         return means.stream().map(Mean::maps).toList();

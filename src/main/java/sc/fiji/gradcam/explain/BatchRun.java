@@ -15,7 +15,8 @@ import sc.fiji.gradcam.model.LoadedModel;
  * One session run of a batch of model inputs: the model's output and, as asked, the target layer's activations A and
  * gradient {@code dA = dy_c/dA}, the input gradient and the guided input gradient, with the class of each row fed to
  * the score (or its default, the top-1 class). Inputs go in NHWC and are transposed for a channels-first model; input
- * gradients come back NHWC.
+ * gradients come back NHWC. Forward-only runs ({@link #scores}) serve the perturbation methods: the class scores of
+ * masked inputs (Score-CAM), or of the network run on from a layer whose activations are fed (Ablation-CAM).
  */
 final class BatchRun {
 
@@ -35,6 +36,12 @@ final class BatchRun {
 
     /** What to fetch besides the output: the layer (null: none) and the input gradients. */
     record Fetches(ScoreKind score, Layer layer, boolean inputGradient, boolean guided) {}
+
+    /**
+     * Values fed in place of a layer's output: {@code values} in the layer's layout, {@code shape} the full shape
+     * (rows first).
+     */
+    record LayerFeed(Layer layer, float[] values, long[] shape) {}
 
     private final LoadedModel model;
     private final ExplanationGraphs graphs;
@@ -96,6 +103,58 @@ final class BatchRun {
                     nhwc(get(v, fetched, "dX"), layout, rows, h, w, c),
                     nhwc(get(v, fetched, "guided"), layout, rows, h, w, c), ms);
         }
+    }
+
+    /**
+     * A forward-only run of {@code rows} NHWC inputs (as {@link #run}): the per-class scores of {@code kind},
+     * {@code [rows, classes]}, without gradients. With {@code feed}, the layer's output tensor is fed its values
+     * instead of being computed, so TensorFlow runs only what lies downstream of it (and what else the scores need
+     * from the input, such as a skip connection from before the layer); a failure of that run is an
+     * {@link IllegalArgumentException} naming the layer.
+     */
+    float[] scores(float[] values, int rows, int h, int w, int c, ScoreKind kind, LayerFeed feed) {
+        DataLayout layout = model.inputLayout().layout();
+        try (Tensor x = TensorData.tensor(layout.fromNhwc(values, rows, h, w, c),
+                layout.fromNhwc(new long[] {rows, h, w, c}), model.input().dtype());
+                Tensor a = feed == null ? null
+                        : TensorData.tensor(feed.values(), feed.shape(), layerType(feed.layer()))) {
+            Session.Runner runner = model.serving().session().runner().feed(model.serving().input().toString(), x)
+                    .fetch(graphs.score(kind).scores());
+            try {
+                if (a != null) {
+                    runner.feed(feed.layer().tensor(), a);
+                }
+                try (Result r = runner.run()) {
+                    return TensorData.floats(r.get(0));
+                }
+            } catch (RuntimeException e) {
+                // TensorFlow's errors arrive as IllegalArgumentException, IllegalStateException, TensorFlowException…
+                if (feed == null) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("TensorFlow could not run the model on from layer '"
+                        + feed.layer().name() + "' with its activations replaced (" + firstLine(e.getMessage())
+                        + "). Fix: choose another layer (see the model's layer list) or a method that does not "
+                        + "replace a layer's output (Score-CAM, Grad-CAM).", e);
+            }
+        }
+    }
+
+    /** The tensor type of a layer's output, as {@link TensorData#tensor} names it. */
+    private String layerType(Layer layer) {
+        String t = model.serving().tensor(layer.tensorName()).dataType().name();
+        return switch (t) {
+            case "DT_FLOAT" -> "float";
+            case "DT_DOUBLE" -> "double";
+            default -> throw new IllegalArgumentException("Layer '" + layer.name() + "' holds " + t + " values, "
+                    + "which cannot be fed back. Fix: choose a float32 or float64 layer, or another method.");
+        };
+    }
+
+    private static String firstLine(String message) {
+        String m = String.valueOf(message).trim();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).trim();
     }
 
     private static float[] get(List<float[]> values, List<String> fetched, String key) {

@@ -39,7 +39,10 @@ public final class CamVariants {
 
     private CamVariants() {}
 
-    /** The raw map of {@code method} (a {@link Method#isCamVariant CAM variant}) for image {@code n} of a batch. */
+    /**
+     * The raw map of {@code method} (a {@link Method#isCamVariant CAM variant} that needs no forward pass of its own,
+     * not Score-CAM or Ablation-CAM) for image {@code n} of a batch.
+     */
     public static float[] compute(Method method, float[] activations, float[] grad, int n, int h, int w, int k,
             DataLayout layout) {
         return compute(method, activations, grad, n, h, w, k, layout, false);
@@ -67,7 +70,8 @@ public final class CamVariants {
             case EIGENCAM -> GradCam.principalMap(offset, positions, k, layout, (c, i) -> activations[i]);
             case EIGENGRADCAM -> GradCam.principalMap(offset, positions, k, layout,
                     (c, i) -> (double) grad[i] * activations[i]);
-            default -> throw new IllegalArgumentException(method.title() + " is not a Grad-CAM variant");
+            default -> throw new IllegalArgumentException(method.title() + " is not a Grad-CAM variant computed from "
+                    + "activations and gradients alone");
         };
     }
 

@@ -19,7 +19,8 @@ import sc.fiji.gradcam.model.LoadedModel;
  * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
  * batch and target ({@link BatchRun}) gives the prediction, the activations and every gradient the request needs;
  * the gradient graphs are built on first use and reused. Augmentation smoothing adds runs of the augmented inputs
- * ({@link AugmentationSmoothing}). Safe to call from several threads.
+ * ({@link AugmentationSmoothing}); Score-CAM and Ablation-CAM add forward-only runs of K perturbed copies per image
+ * and target ({@link ScoreCam}, {@link AblationCam}). Safe to call from several threads.
  */
 public final class Explainer implements AutoCloseable {
 
@@ -119,8 +120,11 @@ public final class Explainer implements AutoCloseable {
                 request.score(), layer, methods.contains(Method.GRADIENT),
                 methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
         String activation = graphs.score(request.score()).activation();
-        List<List<Prediction>> rankings = new ArrayList<>();
+        // each row's class, set below before its maps are computed
         int[] classes = new int[n];
+        Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
+                p.channels(), classes);
+        List<List<Prediction>> rankings = new ArrayList<>();
         List<Map<String, Double>> timings = new ArrayList<>();
         List<Map<Method, MapImage>> raw = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -133,7 +137,8 @@ public final class Explainer implements AutoCloseable {
             t.put("preprocess", preprocessMs);
             t.put("forward", f.ms() / n);
             timings.add(t);
-            raw.add(layer == null ? Map.of() : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), t));
+            raw.add(layer == null ? Map.of()
+                    : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), perturbation, t));
         }
         if (request.augSmooth() && layer != null) {
             raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);

@@ -23,7 +23,17 @@ public enum Method {
     /** Muhammad &amp; Yeasin 2020, arXiv 2008.00299, class-agnostic (see {@link CamVariants}). */
     EIGENCAM("eigencam", "EigenCAM"),
     /** pytorch-grad-cam's EigenGradCAM: EigenCAM of gradients × activations (see {@link CamVariants}). */
-    EIGENGRADCAM("eigengradcam", "EigenGrad-CAM");
+    EIGENGRADCAM("eigengradcam", "EigenGrad-CAM"),
+    /**
+     * Wang et al. 2020, arXiv 1910.01279: one forward pass per channel of the layer, of the input masked by that
+     * channel's upsampled activations (see {@link ScoreCam}).
+     */
+    SCORECAM("scorecam", "Score-CAM"),
+    /**
+     * Desai &amp; Ramaswamy, WACV 2020: one forward pass per channel of the layer, from the layer on with that channel
+     * zeroed (see {@link AblationCam}).
+     */
+    ABLATIONCAM("ablationcam", "Ablation-CAM");
 
     private final String id;
     private final String title;
@@ -56,14 +66,23 @@ public enum Method {
     }
 
     /**
-     * Whether it is one of the Grad-CAM variants of {@link CamVariants} (Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM,
-     * EigenCAM, EigenGrad-CAM).
+     * Whether it is one of the CAM variants pytorch-grad-cam users know: those of {@link CamVariants} (Grad-CAM++,
+     * XGrad-CAM, LayerCAM, HiResCAM, EigenCAM, EigenGrad-CAM) and the {@link #perturbs perturbation} ones (Score-CAM,
+     * Ablation-CAM).
      */
     public boolean isCamVariant() {
         return switch (this) {
             case GRADCAM_PLUSPLUS, XGRADCAM, LAYERCAM, HIRESCAM, EIGENCAM, EIGENGRADCAM -> true;
-            default -> false;
+            default -> perturbs();
         };
+    }
+
+    /**
+     * Whether its channel weights come from forward passes of their own, one per channel of the target layer
+     * (Score-CAM, Ablation-CAM): K extra passes per image and target, where the gradient methods need none.
+     */
+    public boolean perturbs() {
+        return this == SCORECAM || this == ABLATIONCAM;
     }
 
     public static Method parse(String s) {

@@ -33,7 +33,8 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
     private String layer = "auto";
     @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
-            + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, hirescam, eigencam, eigengradcam, or all",
+            + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, "
+            + "ablationcam, or all (scorecam and ablationcam run the model once per channel of the layer)",
             persist = false)
     private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)

@@ -42,6 +42,8 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> hirescam;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigencam;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigengradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> scorecam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> ablationcam;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -105,6 +107,8 @@ public class GradCamCommand extends ExplanationParameters {
         hirescam = result.img(Method.HIRESCAM);
         eigencam = result.img(Method.EIGENCAM);
         eigengradcam = result.img(Method.EIGENGRADCAM);
+        scorecam = result.img(Method.SCORECAM);
+        ablationcam = result.img(Method.ABLATIONCAM);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());

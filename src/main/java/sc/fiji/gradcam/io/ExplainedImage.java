@@ -58,8 +58,8 @@ public record ExplainedImage(Path file, String name, InputImage firstPlane, Cali
 
     /**
      * The Grad-CAM-like map shown over the image: Grad-CAM, else the counterfactual, else the first CAM variant
-     * (in {@link Method}'s order: Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, EigenCAM, EigenGrad-CAM), else none
-     * (null).
+     * (in {@link Method}'s order: Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, EigenCAM, EigenGrad-CAM, Score-CAM,
+     * Ablation-CAM), else none (null).
      */
     public static Method overlayMethod(Collection<Method> methods) {
         for (Method m : Method.values()) {

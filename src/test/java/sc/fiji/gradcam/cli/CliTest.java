@@ -159,7 +159,7 @@ class CliTest {
             JsonObject outputs = img.getAsJsonObject("outputs");
             for (String key : new String[] {"gradcam", "counterfactual", "gradient", "guided-backprop",
                 "guided-gradcam", "gradcam-plusplus", "xgradcam", "layercam", "hirescam", "eigencam", "eigengradcam",
-                "gradcam-overlay"}) {
+                "scorecam", "ablationcam", "gradcam-overlay"}) {
                 Path file = Path.of(outputs.get(key).getAsString());
                 assertTrue(Files.isRegularFile(file), key);
                 ImagePlus map = IJ.openImage(file.toString());
@@ -167,7 +167,7 @@ class CliTest {
                 assertEquals(source.getHeight(), map.getHeight(), key);
             }
             for (String key : new String[] {"gradcam", "gradcam-plusplus", "xgradcam", "layercam", "hirescam",
-                "eigencam", "eigengradcam"}) {
+                "eigencam", "eigengradcam", "scorecam", "ablationcam"}) {
                 ImagePlus cam = IJ.openImage(outputs.get(key).getAsString());
                 assertEquals(out.resolve(ImageFiles.baseName(Path.of(img.get("image").getAsString())) + "." + key
                         + ".tif"), Path.of(outputs.get(key).getAsString()), key);

@@ -215,6 +215,25 @@ class AugmentationSmoothingTest extends WithBuiltModels {
     }
 
     /**
+     * 8×8 RGB → ReLU(3×3 conv, 2 channels, fixed pseudo-random weights) ({@code features}) → flatten → dense to 2
+     * logits: built with a fixed batch of one and with a free batch, it is the same function.
+     */
+    static final TinyModels.Body FLATTEN_HEAD = (tf, x) -> {
+        float[][][][] kernel = new float[3][3][3][2];
+        for (int i = 0; i < 54; i++) {
+            kernel[i / 18][i / 6 % 3][i / 2 % 3][i % 2] = (float) Math.sin(i * 1.7);
+        }
+        Operand<TFloat32> a = tf.withName("features").nn.relu(tf.nn.conv2d(x, tf.constant(kernel),
+                List.of(1L, 1L, 1L, 1L), "SAME"));
+        Operand<TFloat32> flat = tf.reshape(a, tf.constant(new long[] {-1, 8 * 8 * 2}));
+        float[][] dense = new float[128][2];
+        for (int i = 0; i < 256; i++) {
+            dense[i / 2][i % 2] = (float) Math.cos(i * 0.37) / 16;
+        }
+        return tf.linalg.matMul(flat, tf.constant(dense));
+    };
+
+    /**
      * Four images in one call (20 augmented inputs, more than one run of {@link Explainer#MAX_BATCH}) get the maps each
      * gets alone; a model with a fixed batch of one (one run per input) gets the maps of its free-batch twin.
      */
@@ -231,24 +250,10 @@ class AugmentationSmoothingTest extends WithBuiltModels {
             Explanation alone = explainer.explain(images.get(i), request).get(0);
             assertRawMapsEqual(alone, together.get(i).get(0), 1e-9, "image " + i);
         }
-        TinyModels.Body body = (tf, x) -> {
-            float[][][][] kernel = new float[3][3][3][2];
-            for (int i = 0; i < 54; i++) {
-                kernel[i / 18][i / 6 % 3][i / 2 % 3][i % 2] = (float) Math.sin(i * 1.7);
-            }
-            Operand<TFloat32> a = tf.withName("features").nn.relu(tf.nn.conv2d(x, tf.constant(kernel),
-                    List.of(1L, 1L, 1L, 1L), "SAME"));
-            Operand<TFloat32> flat = tf.reshape(a, tf.constant(new long[] {-1, 8 * 8 * 2}));
-            float[][] dense = new float[128][2];
-            for (int i = 0; i < 256; i++) {
-                dense[i / 2][i % 2] = (float) Math.cos(i * 0.37) / 16;
-            }
-            return tf.linalg.matMul(flat, tf.constant(dense));
-        };
         try (LoadedModel fixed = ModelLoader.load(TinyModels.write(tmp.resolve("fixed-batch"), new long[] {1, 8, 8,
-                3}, new long[] {1, 2}, body));
+                3}, new long[] {1, 2}, FLATTEN_HEAD));
                 LoadedModel free = ModelLoader.load(TinyModels.write(tmp.resolve("free-batch"), new long[] {-1, 8, 8,
-                        3}, new long[] {-1, 2}, body))) {
+                        3}, new long[] {-1, 2}, FLATTEN_HEAD))) {
             List<InputImage> two = List.of(ExplainerTest.randomImage(8, 8, 3, 5), ExplainerTest.randomImage(11, 9,
                     3, 6));
             ExplainRequest both = ExplainRequest.defaults().withMethods(CAM_LIKE).withTargets(List.of("0", "1"))
@@ -304,7 +309,7 @@ class AugmentationSmoothingTest extends WithBuiltModels {
         }
     }
 
-    private static void assertRawMapsEqual(Explanation expected, Explanation actual, double relTol, String what) {
+    static void assertRawMapsEqual(Explanation expected, Explanation actual, double relTol, String what) {
         assertEquals(expected.predicted(), actual.predicted(), what);
         assertEquals(expected.rawMaps().keySet(), actual.rawMaps().keySet(), what);
         expected.rawMaps().forEach((m, raw) -> {
@@ -340,7 +345,7 @@ class AugmentationSmoothingTest extends WithBuiltModels {
     }
 
     /** Position {@code p} of a feature map {@code width} wide, mirrored left-right. */
-    private static int mirroredPosition(int p, int width) {
+    static int mirroredPosition(int p, int width) {
         return p - p % width + (width - 1 - p % width);
     }
 

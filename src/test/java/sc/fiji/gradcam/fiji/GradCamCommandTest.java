@@ -172,7 +172,7 @@ class GradCamCommandTest {
             Explanation direct = c.service(ModelCache.class).explainer(model.toFile()).explain(ImagePlusImages.plane(imp,
                     0), ExplainRequest.defaults().withTargets(List.of("2")).withMethods(Method.parseList("all"))).get(0);
             List<Method> variants = List.of(Method.GRADCAM_PLUSPLUS, Method.XGRADCAM, Method.LAYERCAM,
-                    Method.HIRESCAM, Method.EIGENCAM, Method.EIGENGRADCAM);
+                    Method.HIRESCAM, Method.EIGENCAM, Method.EIGENGRADCAM, Method.SCORECAM, Method.ABLATIONCAM);
             for (Method v : variants) {
                 String key = v.id().replace('-', '_');
                 @SuppressWarnings("unchecked")
@@ -192,9 +192,9 @@ class GradCamCommandTest {
             }
             @SuppressWarnings("unchecked")
             List<ImagePlus> maps = (List<ImagePlus>) m.getOutput("map_images");
-            assertEquals(11, maps.size());
+            assertEquals(13, maps.size());
             for (String title : List.of("Grad-CAM++", "XGrad-CAM", "LayerCAM", "HiResCAM", "EigenCAM",
-                    "EigenGrad-CAM")) {
+                    "EigenGrad-CAM", "Score-CAM", "Ablation-CAM")) {
                 ImagePlus map = maps.stream().filter(i -> i.getTitle().startsWith(title + " [class 2] of rgb"))
                         .findFirst().orElseThrow(() -> new AssertionError("no " + title + " map image"));
                 assertEquals(32, map.getBitDepth(), title);

@@ -160,8 +160,8 @@ class ExplanationWriterTest {
                 Method.COUNTERFACTUAL)));
         assertNull(ExplainedImage.overlayMethod(Set.of(Method.GRADIENT, Method.GUIDED_GRADCAM)));
         Map<String, Path> all = ExplanationWriter.plan(out, "x.ring", EnumSet.allOf(Method.class));
-        // 11 methods, the raw Grad-CAM and the overlay
-        assertEquals(13, all.size());
+        // 13 methods, the raw Grad-CAM and the overlay
+        assertEquals(15, all.size());
         for (Method m : Method.values()) {
             assertEquals(out.resolve("x.ring." + m.id() + ".tif"), all.get(m.id()), m.id());
         }

@@ -9,9 +9,10 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import sc.fiji.gradcam.graph.ClassScore;
+import sc.fiji.gradcam.graph.TensorName;
 import sc.fiji.gradcam.model.LoadedModel;
 
-/** One session run of a loaded model with a fed class, fetching any tensors as doubles. */
+/** One session run of a loaded model with a fed class (or a fed layer), fetching any tensors as doubles. */
 public final class Runs {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -50,11 +51,33 @@ public final class Runs {
      * fed, the top-1 default applies) and returns each fetch as doubles.
      */
     public static List<double[]> run(LoadedModel m, double[] x, int batch, ClassScore score, int c, Object... fetches) {
+        return run(m, x, batch, score, c, (Feed) null, fetches);
+    }
+
+    /**
+     * A tensor fed besides the input: {@code values} of {@code shape} at the graph tensor {@code tensor} (e.g. a
+     * layer's output, which TensorFlow then takes as given instead of computing it), in that tensor's type.
+     */
+    public record Feed(String tensor, double[] values, long[] shape) {}
+
+    /** As {@link #run(LoadedModel, double[], int, ClassScore, int, Object...)} with {@code feed} fed too, no class. */
+    public static List<double[]> runFeeding(LoadedModel m, double[] x, int batch, Feed feed, Object... fetches) {
+        return run(m, x, batch, null, -1, feed, fetches);
+    }
+
+    private static List<double[]> run(LoadedModel m, double[] x, int batch, ClassScore score, int c, Feed feed,
+            Object... fetches) {
         List<Tensor> feeds = new ArrayList<>();
         try {
             Tensor xt = Tf.tensor(x, inputShape(m, batch), m.input().dtype());
             feeds.add(xt);
             Session.Runner r = m.serving().session().runner().feed(m.serving().input().toString(), xt);
+            if (feed != null) {
+                String type = m.serving().tensor(TensorName.parse(feed.tensor())).dataType().name();
+                Tensor ft = Tf.tensor(feed.values(), feed.shape(), type.equals("DT_DOUBLE") ? "double" : "float");
+                feeds.add(ft);
+                r.feed(feed.tensor(), ft);
+            }
             if (score != null && c >= 0) {
                 double[] oh = new double[batch * m.classes()];
                 for (int i = 0; i < batch; i++) {
