@@ -34,8 +34,9 @@ final class VariantReadings {
     /** Generated reading of the Grad-CAM variants' rows of the parasite tables. */
     static String onParasites(Map<String, Stat[]> point, Map<String, Stat[]> energy) {
         StringBuilder t = new StringBuilder("**Grad-CAM variants.** ").append(String.join(", ", VARIANTS))
-                .append(" combine the same layer's activations and gradients differently from Grad-CAM (EigenCAM uses the "
-                + "activations only and is the same for every class; same resolution): "
+                .append(" weight the same layer's activations differently from Grad-CAM (by their gradients; EigenCAM uses the "
+                + "activations only and is the same for every class; Score-CAM by the class score of the input masked "
+                + "with each channel, Ablation-CAM by the score lost when the channel is zeroed; same resolution): "
                 + "they point at the parasite (½ cell, all cells) in ")
                 .append(slashed(point, 2, 2)).append(" of the cells against ").append(fmt(point.get("Grad-CAM")[2].mean(), 2))
                 .append(" for Grad-CAM, and put ").append(slashed(energy, 1, 3))

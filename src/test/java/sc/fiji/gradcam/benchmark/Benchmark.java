@@ -226,7 +226,7 @@ public final class Benchmark {
             // "all" without the perturbation methods (Score-CAM, Ablation-CAM): they cost one forward pass per channel
             // of the layer (1,024-2,048 here) and are timed apart from the gradient methods
             Set<Method> gradientMethods = Method.parseList("all");
-            gradientMethods.removeIf(m -> m.id().equals("scorecam") || m.id().equals("ablationcam"));
+            gradientMethods.removeIf(Method::perturbs);
             requests.put("all_methods", base.withMethods(gradientMethods));
             // pytorch-grad-cam's smoothing options on Grad-CAM alone
             requests.put("gradcam_eigen_smooth", requests.get("gradcam").withEigenSmooth(true));
