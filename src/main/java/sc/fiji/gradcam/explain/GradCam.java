@@ -26,7 +26,16 @@ public final class GradCam {
     /** The channel weights alpha_k: the spatial mean of the gradient, negated for the counterfactual. */
     public static double[] weights(float[] grad, int offset, int positions, int channels, DataLayout layout,
             boolean counterfactual) {
-        double[] alpha = channelSums(offset, positions, channels, layout, (c, i) -> grad[i]);
+        // plain stride loops on Grad-CAM's own path (no visitor): it runs on every explanation
+        double[] alpha = new double[channels];
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * ps;
+            for (int c = 0; c < channels; c++) {
+                alpha[c] += grad[base + c * cs];
+            }
+        }
         double sign = counterfactual ? -1.0 : 1.0;
         for (int c = 0; c < channels; c++) {
             alpha[c] = sign * alpha[c] / positions;
@@ -48,7 +57,21 @@ public final class GradCam {
     /** As {@link #map(float[], int, int, int, DataLayout, double[])}, eigen-smoothed when asked (see the class). */
     public static float[] map(float[] activations, int offset, int positions, int channels, DataLayout layout,
             double[] alpha, boolean eigenSmooth) {
-        return weightedMap(activations, offset, positions, channels, layout, (c, i) -> alpha[c], eigenSmooth);
+        if (eigenSmooth) {
+            return weightedMap(activations, offset, positions, channels, layout, (c, i) -> alpha[c], true);
+        }
+        double[] sums = new double[positions];
+        int ps = layout.positionStride(positions, channels);
+        int cs = layout.channelStride(positions, channels);
+        for (int p = 0; p < positions; p++) {
+            int base = offset + p * ps;
+            double sum = 0;
+            for (int c = 0; c < channels; c++) {
+                sum += alpha[c] * activations[base + c * cs];
+            }
+            sums[p] = sum;
+        }
+        return relu(sums);
     }
 
     /** A value per entry of one image's feature map: channel {@code c}, array index {@code i}. */
