@@ -89,6 +89,26 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
         return cache.explainer(model);
     }
 
+    /**
+     * Before a run with Score-CAM or Ablation-CAM, says in the status bar and the log what they cost: one forward
+     * pass per channel of the layer, per image and class (six times that with aug_smooth). Returns the message, or
+     * null when the request has neither.
+     */
+    protected String announceCost(Explainer explainer, ExplainRequest request) {
+        List<Method> slow = request.methods().stream().filter(Method::perturbs).toList();
+        if (slow.isEmpty()) {
+            return null;
+        }
+        sc.fiji.gradcam.graph.Layer layer = explainer.model().catalog().find(request.layer());
+        String message = title + ": " + slow.stream().map(Method::title).collect(java.util.stream.Collectors.joining(
+                " and ")) + " run the model once per channel of layer '" + layer.name() + "' (" + layer.channels()
+                + " channels) for each image" + (request.augSmooth() ? " and each of aug_smooth's six inputs" : "")
+                + "; this takes much longer than Grad-CAM.";
+        status.showStatus(message);
+        log.info(message);
+        return message;
+    }
+
     /** The overlay's colour map. */
     protected ColorMap colors() {
         return ColorMap.parse(lut);

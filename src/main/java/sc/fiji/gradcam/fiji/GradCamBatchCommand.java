@@ -50,6 +50,7 @@ public class GradCamBatchCommand extends ExplanationParameters {
             checkOutputs(files, request);
             Explainer explainer = explainer();
             explainer.validate(request);
+            announceCost(explainer, request);
             try (ExplanationWriter writer = new ExplanationWriter(output.toPath(), PredictionsCsv.BATCH, colors,
                     opacity())) {
                 for (int i = 0; i < files.size() && !stopped(); i++) {

@@ -60,6 +60,7 @@ public class GradCamCommand extends ExplanationParameters {
             ColorMap colors = colors();
             ExplainRequest request = request();
             boolean all = allPlanes(slices);
+            announceCost(explainer(), request);
             ImageExplanation result = ImageExplanation.explain(explainer(), image, request, all,
                     (done, total) -> status.showProgress(done, total));
             present(result, colors);

@@ -213,6 +213,34 @@ class GradCamCommandTest {
     }
 
     /**
+     * Score-CAM and Ablation-CAM run the model once per channel: before such a run the command says so in the log
+     * (and the status bar), naming the methods, the layer and its channel count; a Grad-CAM run says nothing of it.
+     */
+    @Test
+    void perturbationMethodsAnnounceTheirCost() throws Exception {
+        Path model = TinyModels.redVersusGreen(tmp.resolve("red-vs-green-cost"), "Sigmoid");
+        ImagePlus imp = new ImagePlus("noise", new ColorProcessor(16, 16));
+        try (Context c = new Context()) {
+            List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+            org.scijava.log.LogListener listener = message -> logged.add(message.text());
+            c.service(org.scijava.log.LogService.class).addLogListener(listener);
+            Module plain = gradcam(c, imp, model.toFile(), "methods", "gradcam");
+            assertFalse(Fixtures.canceled(plain), () -> Fixtures.reason(plain));
+            assertTrue(logged.stream().noneMatch(t -> t.contains("once per channel")), logged::toString);
+
+            Module slow = gradcam(c, imp, model.toFile(), "methods", "scorecam,ablationcam", "aug_smooth", true);
+            assertFalse(Fixtures.canceled(slow), () -> Fixtures.reason(slow));
+            sc.fiji.gradcam.graph.Layer layer = c.service(ModelCache.class).explainer(model.toFile()).model().catalog()
+                    .defaultLayer();
+            String said = logged.stream().filter(t -> t.contains("once per channel")).findFirst().orElse(null);
+            assertNotNull(said, () -> "no cost message in " + logged);
+            assertTrue(said.contains("Score-CAM and Ablation-CAM"), said);
+            assertTrue(said.contains("'" + layer.name() + "' (" + layer.channels() + " channels)"), said);
+            assertTrue(said.contains("aug_smooth"), said);
+        }
+    }
+
+    /**
      * A one-unit sigmoid model (z = mean red - mean green) whose labels file names only the positive class: the
      * command reports the positive class and the explainer's probability, and explains either class by name.
      */
