@@ -127,8 +127,10 @@ final class AugmentationSmoothing {
                 double max = Math.max(0, map.max());
                 double[] sum = sums.computeIfAbsent(m, k -> new double[back.length]);
                 shapes.putIfAbsent(m, map);
-                for (int j = 0; j < back.length && max > 0; j++) {
-                    sum[j] += back[j] / max;
+                if (max > 0) {
+                    for (int j = 0; j < back.length; j++) {
+                        sum[j] += back[j] / max;
+                    }
                 }
             });
             added++;
