@@ -16,7 +16,7 @@
 
 import ij.IJ
 import ij.io.FileSaver
-import sc.fiji.gradcam.explain.Method
+import sc.fiji.gradcam.api.Method
 import sc.fiji.gradcam.fiji.GradCamCommand
 
 output.mkdirs()

@@ -1,0 +1,66 @@
+package sc.fiji.gradcam.api.image;
+
+/**
+ * How an image becomes a model input.
+ *
+ * @param width model input width
+ * @param height model input height
+ * @param channels model input channels (1 or 3 are converted to each other; otherwise they must match)
+ * @param resize resize mode
+ * @param rangeMin value the image's low end maps to
+ * @param rangeMax value the image's high end maps to
+ * @param lowPercentile low end for 16-bit and float images (8-bit and RGB use 0)
+ * @param highPercentile high end for 16-bit and float images (8-bit and RGB use 255)
+ */
+public record Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
+        double lowPercentile, double highPercentile) {
+
+    public static final double DEFAULT_LOW_PERCENTILE = 1.0;
+    public static final double DEFAULT_HIGH_PERCENTILE = 99.8;
+
+    /** Parses a range written {@code A:B}, e.g. {@code 0:1}, {@code -1:1}, {@code 0:255}. */
+    public static double[] parseRange(String s) {
+        String[] parts = s.trim().split(":");
+        try {
+            if (parts.length == 2) {
+                double a = Double.parseDouble(parts[0]);
+                double b = Double.parseDouble(parts[1]);
+                if (a != b) {
+                    return new double[] {a, b};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new IllegalArgumentException("Invalid range '" + s + "'. Write it as MIN:MAX, e.g. 0:1, -1:1 or 0:255.");
+    }
+
+    /** Parses a size written {@code WxH} or {@code N} (square). */
+    public static int[] parseSize(String s) {
+        String[] parts = s.trim().toLowerCase().split("[x×,]");
+        try {
+            int w = Integer.parseInt(parts[0].trim());
+            int h = parts.length > 1 ? Integer.parseInt(parts[1].trim()) : w;
+            if (w > 0 && h > 0 && parts.length <= 2) {
+                return new int[] {w, h};
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new IllegalArgumentException("Invalid size '" + s + "'. Write it as WIDTHxHEIGHT, e.g. 224x224.");
+    }
+
+    public String describe() {
+        return width + "x" + height + "x" + channels + ", resize " + resize.name().toLowerCase() + ", range "
+                + formatRange(rangeMin, rangeMax);
+    }
+
+    /** A range as {@link #parseRange} reads it: {@code 0:1}, {@code -1:1}, {@code 0:255}, {@code 0:0.5}. */
+    public static String formatRange(double min, double max) {
+        return fmt(min) + ":" + fmt(max);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,19 @@
+package sc.fiji.gradcam.api.image;
+
+/** How an image is brought to the model's input size. */
+public enum ResizeMode {
+    /** Scale each axis independently (aspect ratio not kept). */
+    STRETCH,
+    /** Centre crop to the model's aspect ratio, then scale. */
+    CROP,
+    /** Scale to fit inside, keeping the aspect ratio, and pad the rest with the range's minimum. */
+    PAD;
+
+    public static ResizeMode parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Unknown resize mode '" + s + "'. Valid: stretch, crop, pad.");
+        }
+    }
+}

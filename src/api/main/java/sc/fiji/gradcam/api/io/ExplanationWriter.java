@@ -1,0 +1,116 @@
+package sc.fiji.gradcam.api.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sc.fiji.gradcam.api.Explanation;
+import sc.fiji.gradcam.api.MapImage;
+import sc.fiji.gradcam.api.Method;
+import sc.fiji.gradcam.api.image.ColorMap;
+import sc.fiji.gradcam.api.image.Heatmap;
+
+/**
+ * The files of explained images in one folder, for the CLI's {@code explain} and Fiji's {@code Grad-CAM Batch...}.
+ * Per image: {@code NAME.METHOD.tif} (32-bit, image size, one slice per explained plane, the image's calibration;
+ * the Grad-CAM family (Grad-CAM, counterfactual and the CAM variants) with the Fire LUT and display
+ * 0..1, gradients gray with a symmetric range), {@code NAME.gradcam-raw.tif} (feature resolution, unnormalised),
+ * {@code NAME.gradcam-overlay.png} (the Grad-CAM map, else the counterfactual, else a CAM variant, over the first
+ * explained plane); and a {@value #PREDICTIONS} row per plane and target.
+ * Writing replaces files: callers check {@link #existing} first unless asked to overwrite.
+ */
+public final class ExplanationWriter implements AutoCloseable {
+
+    public static final String PREDICTIONS = "predictions.csv";
+
+    private final Path folder;
+    private final ColorMap lut;
+    private final double opacity;
+    private final PredictionsCsv csv;
+
+    /** Creates the folder and starts its {@value #PREDICTIONS} with these columns. */
+    public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity)
+            throws IOException {
+        this.folder = Files.createDirectories(folder);
+        this.lut = lut;
+        this.opacity = Math.max(0, Math.min(1, opacity));
+        this.csv = new PredictionsCsv(folder.resolve(PREDICTIONS), columns);
+    }
+
+    /** The output keys and files of an image named {@code name} explained with these methods. */
+    public static Map<String, Path> plan(Path folder, String name, Collection<Method> methods) {
+        Map<String, Path> files = new LinkedHashMap<>();
+        Method overlaid = ExplainedImage.overlayMethod(methods);
+        for (Method m : Method.values()) {
+            if (!methods.contains(m)) {
+                continue;
+            }
+            files.put(m.id(), folder.resolve(name + "." + m.id() + ".tif"));
+            if (m == Method.GRADCAM) {
+                files.put("gradcam-raw", folder.resolve(name + ".gradcam-raw.tif"));
+            }
+            if (m == overlaid) {
+                files.put("gradcam-overlay", folder.resolve(name + ".gradcam-overlay.png"));
+            }
+        }
+        return files;
+    }
+
+    /** Those of {@code files} that exist already (and would be replaced). */
+    public static List<Path> existing(Collection<Path> files) {
+        List<Path> list = new ArrayList<>();
+        for (Path p : files) {
+            if (Files.exists(p)) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    /** Writes the image's maps, raw map and overlay, then its CSV rows; returns output key → file written. */
+    public Map<String, Path> write(ExplainedImage image) throws IOException {
+        Map<String, Path> files = plan(folder, image.name(), image.methods());
+        String title = image.file().getFileName().toString();
+        String target = ExplainedImage.targetName(image.explanations());
+        for (Method m : image.methods()) {
+            MapFiles.writeTiff(ImagePlusImages.toImagePlus(image.maps(m), m, ImagePlusImages.mapTitle(m, target, title),
+                    image.calibration()), files.get(m.id()));
+        }
+        if (files.containsKey("gradcam-raw")) {
+            List<MapImage> raw = image.explanations().stream().map(Explanation::gradcamRaw).toList();
+            MapFiles.writeTiff(ImagePlusImages.toImagePlus(raw, "Grad-CAM raw [" + target + "] of " + title),
+                    files.get("gradcam-raw"));
+        }
+        Method overlaid = ExplainedImage.overlayMethod(image.methods());
+        if (overlaid != null) {
+            MapImage map = image.first().maps().get(overlaid);
+            int[] rgb = Heatmap.blend(Heatmap.display(image.firstPlane()), map.data(), lut, opacity);
+            MapFiles.writePng(rgb, map.width(), map.height(), files.get("gradcam-overlay"));
+        }
+        for (int i = 0; i < image.planes().size(); i++) {
+            csv.row(image.file(), image.planes().get(i) + 1, image.explanations().get(i));
+        }
+        csv.flush();
+        return files;
+    }
+
+    /** The CSV row of a file that was not explained (unreadable, refused, or its outputs could not be written). */
+    public void failed(Path file, String reason) throws IOException {
+        failed(file, 0, reason);
+    }
+
+    /** The CSV row of a plane ({@code plane} 1-based; 0: the whole file) that was not explained. */
+    public void failed(Path file, int plane, String reason) throws IOException {
+        csv.failed(file, plane, reason);
+        csv.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        csv.close();
+    }
+}

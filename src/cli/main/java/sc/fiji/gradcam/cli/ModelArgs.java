@@ -1,0 +1,46 @@
+package sc.fiji.gradcam.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+import sc.fiji.gradcam.api.DefaultModel;
+import sc.fiji.gradcam.model.ModelOptions;
+
+/** Options naming a model and how to load it, shared by every subcommand. */
+final class ModelArgs {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "SavedModel folder or .zip (default: the bundled "
+            + "malaria-cells model).")
+    Path model;
+
+    @Option(names = "--tags", split = ",", paramLabel = "TAG", description = "Meta-graph tags (default: serve).")
+    List<String> tags = List.of("serve");
+
+    @Option(names = "--signature", paramLabel = "NAME", description = "Signature (default: serving_default).")
+    String signature;
+
+    @Option(names = "--input", paramLabel = "KEY", description = "Signature input key (default: its image input).")
+    String input;
+
+    @Option(names = "--output", paramLabel = "KEY", description = "Signature output key (default: its first "
+            + "[batch, classes] output).")
+    String output;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Labels file, one per line (default: labels.txt "
+            + "or synset.txt in the model folder); for a one-unit binary model: negative and positive, or only the "
+            + "positive class.")
+    Path labels;
+
+    @Option(names = "--layout", paramLabel = "auto|nhwc|nchw", description = "The image input's layout: channels "
+            + "last (nhwc) or first (nchw, e.g. PyTorch models converted through ONNX). Default: auto = layout= in the "
+            + "model's gradcam.properties, else what the graph and the input shape show (see 'info'), else nhwc.")
+    String layout;
+
+    Path path() {
+        return model != null ? model : DefaultModel.path();
+    }
+
+    ModelOptions options() {
+        return new ModelOptions(tags, signature, input, output, labels, layout);
+    }
+}

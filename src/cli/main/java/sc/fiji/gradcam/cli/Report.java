@@ -1,0 +1,156 @@
+package sc.fiji.gradcam.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import sc.fiji.gradcam.api.Explanation;
+import sc.fiji.gradcam.api.InputRange;
+import sc.fiji.gradcam.api.Prediction;
+import sc.fiji.gradcam.api.image.Preprocessing;
+
+/**
+ * The summary of an explain run: one entry per image (plane) and target, in the order they are added, as JSON (the
+ * scripted contract) and text. Entries hold only small values, so memory stays bounded over thousands of images.
+ */
+final class Report {
+
+    private final String model;
+    private final String layer;
+    private final double loadMs;
+    private final List<Map<String, Object>> images = new ArrayList<>();
+    private int errors;
+    private Preprocessing preprocessing;
+    private InputRange range;
+    private boolean augSmooth;
+    private boolean eigenSmooth;
+
+    Report(String model, String layer, double loadMs) {
+        this.model = model;
+        this.layer = layer;
+        this.loadMs = loadMs;
+    }
+
+    /** The preprocessing every image got, and where its value range came from. */
+    void preprocessing(Preprocessing p, InputRange r) {
+        preprocessing = p;
+        range = r;
+    }
+
+    /** The smoothing every map got (pytorch-grad-cam's {@code aug_smooth} and {@code eigen_smooth}). */
+    void smoothing(boolean aug, boolean eigen) {
+        augSmooth = aug;
+        eigenSmooth = eigen;
+    }
+
+    /** The entry of an explained plane ({@code plane} 1-based) for one target. */
+    void add(Path file, int plane, Explanation e, Map<String, Path> outputs, Map<String, Double> timings) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("image", file.toString());
+        o.put("plane", plane);
+        o.put("predicted", prediction(e.predicted()));
+        o.put("top5", e.top5().stream().map(Report::prediction).toList());
+        Map<String, Object> target = new LinkedHashMap<>();
+        target.put("index", e.target().index());
+        target.put("label", e.target().label());
+        target.put("probability", e.target().probability());
+        o.put("target", target);
+        o.put("score", e.score().id());
+        o.put("layer", e.layer() == null ? null : e.layer().name());
+        o.put("aug_smooth", augSmooth);
+        o.put("eigen_smooth", eigenSmooth);
+        o.put("raw_max", e.gradcamRaw() == null ? null : e.rawMax());
+        o.put("empty_map", e.emptyMap());
+        o.put("note", e.note());
+        Map<String, String> outs = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> outs.put(k, v.toString()));
+        o.put("outputs", outs);
+        Map<String, Double> t = new LinkedHashMap<>();
+        t.put("load", images.isEmpty() ? loadMs : 0.0);
+        t.putAll(timings);
+        o.put("timings_ms", t);
+        o.put("error", null);
+        images.add(o);
+    }
+
+    /** The entry of a file ({@code plane} null) or of one of its planes (1-based) that was not explained. */
+    void addError(Path file, Integer plane, String message) {
+        errors++;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("image", file.toString());
+        o.put("plane", plane);
+        o.put("error", message == null ? "unknown error" : message);
+        images.add(o);
+    }
+
+    int errors() {
+        return errors;
+    }
+
+    private static Map<String, Object> prediction(Prediction p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("index", p.index());
+        o.put("label", p.label());
+        o.put("probability", p.probability());
+        return o;
+    }
+
+    String json() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", model);
+        o.put("layer", layer);
+        o.put("aug_smooth", augSmooth);
+        o.put("eigen_smooth", eigenSmooth);
+        o.put("load_ms", loadMs);
+        o.put("errors", errors);
+        if (preprocessing != null) {
+            o.put("preprocessing", preprocessing.describe());
+            o.put("input_range", range.range());
+            o.put("input_range_source", range.source());
+            o.put("input_range_reason", range.reason());
+        }
+        o.put("images", images);
+        return Json.write(o);
+    }
+
+    void writeJson(Path file) throws IOException {
+        Files.writeString(file, json() + "\n", StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    String text() {
+        StringBuilder b = new StringBuilder();
+        if (preprocessing != null) {
+            b.append("Preprocessing: ").append(preprocessing.describe()).append(" (range: ").append(range.reason())
+                    .append(")").append(System.lineSeparator());
+        }
+        Set<Object> stacks = new HashSet<>();
+        for (Map<String, Object> o : images) {
+            if (o.get("plane") instanceof Integer p && p > 1) {
+                stacks.add(o.get("image"));
+            }
+        }
+        for (Map<String, Object> o : images) {
+            boolean stack = stacks.contains(o.get("image")) && o.get("plane") != null;
+            String name = Path.of(String.valueOf(o.get("image"))).getFileName()
+                    + (stack ? " (plane " + o.get("plane") + ")" : "");
+            if (o.get("error") != null) {
+                b.append(String.format(Locale.ROOT, "%-40s ERROR %s%n", name, o.get("error")));
+                continue;
+            }
+            Map<String, Object> p = (Map<String, Object>) o.get("predicted");
+            Map<String, Object> t = (Map<String, Object>) o.get("target");
+            b.append(String.format(Locale.ROOT, "%-40s %s (%.3f)  explained: %s%s%n", name, p.get("label"),
+                    (Double) p.get("probability"), t.get("label"), o.get("note") != null ? "  [empty map]" : ""));
+        }
+        b.append(images.size() - errors).append(" explained, ").append(errors).append(" failed");
+        return b.toString();
+    }
+}

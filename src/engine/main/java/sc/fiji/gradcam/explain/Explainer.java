@@ -1,0 +1,262 @@
+package sc.fiji.gradcam.explain;
+
+import sc.fiji.gradcam.api.ExplainRequest;
+import sc.fiji.gradcam.api.Explanation;
+import sc.fiji.gradcam.api.MapImage;
+import sc.fiji.gradcam.api.ModelExplainer;
+import sc.fiji.gradcam.api.ModelInfo;
+import sc.fiji.gradcam.api.Method;
+import sc.fiji.gradcam.api.Prediction;
+import sc.fiji.gradcam.api.TargetClass;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import sc.fiji.gradcam.api.Layer;
+import sc.fiji.gradcam.api.image.InputImage;
+import sc.fiji.gradcam.api.image.MapResampler;
+import sc.fiji.gradcam.api.image.Preprocessing;
+import sc.fiji.gradcam.api.image.Preprocessor;
+import sc.fiji.gradcam.api.image.Preprocessor.ModelInput;
+import sc.fiji.gradcam.model.LoadedModel;
+
+/**
+ * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
+ * batch and target ({@link BatchRun}) gives the prediction, the activations and every gradient the request needs;
+ * the gradient graphs are built on first use and reused. Augmentation smoothing adds runs of the augmented inputs
+ * ({@link AugmentationSmoothing}); Score-CAM and Ablation-CAM add forward-only runs of K perturbed copies per image
+ * and target ({@link ScoreCam}, {@link AblationCam}). Safe to call from several threads.
+ */
+public final class Explainer implements ModelExplainer {
+
+    private final LoadedModel model;
+    private final ExplanationGraphs graphs;
+    private final BatchRun runner;
+
+    public Explainer(LoadedModel model) {
+        this.model = model;
+        this.graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
+        this.runner = new BatchRun(model, graphs);
+    }
+
+    public LoadedModel model() {
+        return model;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return ModelDescription.of(model);
+    }
+
+    @Override
+    public Layer layer(String nameOrAuto) {
+        return model.catalog().find(nameOrAuto);
+    }
+
+    /**
+     * Checks a request against the model without running it: targets, layer and preprocessing resolve, or
+     * an {@link IllegalArgumentException} / {@link sc.fiji.gradcam.api.ModelException} names the problem.
+     */
+    public void validate(ExplainRequest request) {
+        request.preprocessing().resolve(model);
+        if (request.methods().stream().anyMatch(Method::usesLayer)) {
+            model.catalog().find(request.layer());
+        }
+        for (String t : request.targets()) {
+            TargetClass.resolve(t, model.classes(), model.labels());
+        }
+    }
+
+    /** Explains one image. */
+    public List<Explanation> explain(InputImage image, ExplainRequest request) {
+        return explain(List.of(image), request).get(0);
+    }
+
+    /**
+     * Explains images; the result has one list per image, one entry per requested target.
+     * Maps are at each image's own size.
+     */
+    public List<List<Explanation>> explain(List<InputImage> images, ExplainRequest request) {
+        Preprocessing p = request.preprocessing().resolve(model);
+        Set<Method> methods = request.methods();
+        boolean usesLayer = methods.stream().anyMatch(Method::usesLayer);
+        Layer layer = usesLayer ? model.catalog().find(request.layer()) : null;
+        int[] targets = request.targets().stream()
+                .mapToInt(t -> TargetClass.resolve(t, model.classes(), model.labels())).toArray();
+        List<List<Explanation>> out = new ArrayList<>();
+        int batch = runner.rowsPerRun();
+        for (int start = 0; start < images.size(); start += batch) {
+            List<InputImage> chunk = images.subList(start, Math.min(images.size(), start + batch));
+            out.addAll(explainBatch(chunk, p, layer, targets, request));
+        }
+        return out;
+    }
+
+    private List<List<Explanation>> explainBatch(List<InputImage> images, Preprocessing p, Layer layer, int[] targets,
+            ExplainRequest request) {
+        int n = images.size();
+        long t0 = System.nanoTime();
+        List<ModelInput> inputs = new ArrayList<>();
+        int per = p.width() * p.height() * p.channels();
+        float[] batch = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            ModelInput mi = Preprocessor.prepare(images.get(i), p);
+            inputs.add(mi);
+            System.arraycopy(mi.values(), 0, batch, i * per, per);
+        }
+        double preprocessMs = (System.nanoTime() - t0) / 1e6 / n;
+        List<List<Explanation>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            results.add(new ArrayList<>());
+        }
+        for (int target : targets) {
+            List<Explanation> es = runOnce(batch, images, inputs, p, layer, target, request, preprocessMs);
+            for (int i = 0; i < n; i++) {
+                results.get(i).add(es.get(i));
+            }
+        }
+        return results;
+    }
+
+    /** One target for a batch: its session run, the raw maps of each image (smoothed as asked), the explanations. */
+    private List<Explanation> runOnce(float[] batch, List<InputImage> images, List<ModelInput> inputs, Preprocessing p,
+            Layer layer, int target, ExplainRequest request, double preprocessMs) {
+        int n = images.size();
+        Set<Method> methods = request.methods();
+        int[] fed = null;
+        if (target >= 0) {
+            fed = new int[n];
+            Arrays.fill(fed, target);
+        }
+        BatchRun.Fetched f = runner.run(batch, n, p.height(), p.width(), p.channels(), fed, new BatchRun.Fetches(
+                request.score(), layer, methods.contains(Method.GRADIENT),
+                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
+        String activation = graphs.score(request.score()).activation();
+        // each row's class, set below before its maps are computed
+        int[] classes = new int[n];
+        Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
+                p.channels(), classes);
+        List<List<Prediction>> rankings = new ArrayList<>();
+        List<Map<String, Double>> timings = new ArrayList<>();
+        List<Map<Method, MapImage>> raw = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] probs = ClassProbabilities.of(f.output(), i, model.outputUnits(), activation);
+            List<Prediction> ranked = IntStream.of(ClassProbabilities.ranking(f.output(), i, model.outputUnits(),
+                    probs)).mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
+            rankings.add(ranked);
+            classes[i] = target >= 0 ? target : ranked.get(0).index();
+            Map<String, Double> t = new LinkedHashMap<>();
+            t.put("preprocess", preprocessMs);
+            t.put("forward", f.ms() / n);
+            timings.add(t);
+            raw.add(layer == null ? Map.of()
+                    : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), perturbation, t));
+        }
+        if (request.augSmooth() && layer != null) {
+            raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);
+        }
+        List<Explanation> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(assemble(i, images.get(i), inputs.get(i), f, rankings.get(i), classes[i], raw.get(i),
+                    timings.get(i), layer, request));
+        }
+        return list;
+    }
+
+    /**
+     * The explanation of image {@code i} of a run: its predictions, the raw CAM-like maps upsampled and normalised,
+     * the input-gradient maps, Guided Grad-CAM, and a note on empty maps.
+     */
+    private Explanation assemble(int i, InputImage image, ModelInput input, BatchRun.Fetched f,
+            List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<String, Double> timings, Layer layer,
+            ExplainRequest request) {
+        Prediction targetPrediction = ranked.stream().filter(r -> r.index() == t).findFirst().orElseThrow();
+        Map<Method, MapImage> maps = new LinkedHashMap<>();
+        Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        int w = image.width();
+        int h = image.height();
+        MapImage cam = null;
+        MapImage gradcamRaw = raw.get(Method.GRADCAM);
+        double rawMax = gradcamRaw == null ? 0 : Math.max(0, gradcamRaw.max());
+        for (Map.Entry<Method, MapImage> e : raw.entrySet()) {
+            Method m = e.getKey();
+            long s = System.nanoTime();
+            MapImage upsampled = camImage(e.getValue(), input, w, h);
+            if (m == Method.GRADCAM) {
+                cam = upsampled;
+                if (rawMax <= 0) {
+                    notes.add("The Grad-CAM map is zero everywhere: no feature map of layer '" + layer.name()
+                            + "' adds positive evidence for class '" + targetPrediction.label() + "'. Try an earlier "
+                            + "layer, the counterfactual map, or the score 'probability'.");
+                }
+            } else if (m.isCamVariant() && !(e.getValue().max() > 0)) {
+                notes.add(emptyVariantNote(m, layer.name(), targetPrediction.label()));
+            }
+            if (request.methods().contains(m)) {
+                maps.put(m, upsampled);
+                rawMaps.put(m, e.getValue());
+            }
+            timings.merge(m.id(), (System.nanoTime() - s) / 1e6, Double::sum);
+        }
+        int c = input.values().length / (input.geometry().modelWidth() * input.geometry().modelHeight());
+        int per = input.values().length;
+        if (f.inputGradient() != null) {
+            long s = System.nanoTime();
+            maps.put(Method.GRADIENT, inputMap(f.inputGradient(), i * per, per, c, input, w, h));
+            timings.put(Method.GRADIENT.id(), (System.nanoTime() - s) / 1e6);
+        }
+        if (f.guided() != null) {
+            long s = System.nanoTime();
+            MapImage guided = inputMap(f.guided(), i * per, per, c, input, w, h);
+            if (request.methods().contains(Method.GUIDED_BACKPROP)) {
+                maps.put(Method.GUIDED_BACKPROP, guided);
+            }
+            timings.put(Method.GUIDED_BACKPROP.id(), (System.nanoTime() - s) / 1e6);
+            if (request.methods().contains(Method.GUIDED_GRADCAM)) {
+                s = System.nanoTime();
+                maps.put(Method.GUIDED_GRADCAM, GuidedGradCam.combine(guided, cam));
+                timings.put(Method.GUIDED_GRADCAM.id(), (System.nanoTime() - s) / 1e6);
+            }
+        }
+        return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
+                request.score(), layer, rawMax, maps, gradcamRaw, rawMaps,
+                notes.isEmpty() ? null : String.join(" ", notes), timings);
+    }
+
+    /** Why a CAM variant's map is zero everywhere, and what to try. */
+    private static String emptyVariantNote(Method m, String layer, String label) {
+        String why = m == Method.EIGENCAM ? "every activation of layer '" + layer + "' is the same at every position"
+                : "layer '" + layer + "' shows no positive evidence for class '" + label + "' by this method";
+        return "The " + m.title() + " map is zero everywhere: " + why + ". Try an earlier layer.";
+    }
+
+    private static MapImage inputMap(float[] all, int offset, int per, int channels, ModelInput input, int w, int h) {
+        float[] one = new float[per];
+        System.arraycopy(all, offset, one, 0, per);
+        return new MapImage(w, h, channels, MapResampler.modelToImage(one, channels, input.geometry(), w, h));
+    }
+
+    /** A raw CAM-like map upsampled to the image ({@code w × h}) and divided by its maximum (an empty map stays 0). */
+    private static MapImage camImage(MapImage raw, ModelInput input, int w, int h) {
+        return normalised(MapResampler.featureToImage(raw.data(), raw.width(), raw.height(), input.geometry(), w, h),
+                Math.max(0, raw.max()), w, h);
+    }
+
+    private static MapImage normalised(float[] map, double max, int w, int h) {
+        if (max > 0) {
+            for (int j = 0; j < map.length; j++) {
+                map[j] = (float) Math.min(1.0, Math.max(0.0, map[j] / max));
+            }
+        }
+        return new MapImage(w, h, 1, map);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,125 @@
+package sc.fiji.gradcam.graph;
+
+import sc.fiji.gradcam.api.ScoreKind;
+import sc.fiji.gradcam.api.TensorName;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * The differentiable class score: walks back from the classifier output through identities to the
+ * pre-softmax logits (the input of a final Softmax or Sigmoid; the output itself if it already is logits)
+ * and builds {@code sum(onehot * s)} where s is the logit, the probability or the log-probability. The
+ * one-hot class input lets one gradient graph serve every class and every image of a batch.
+ *
+ * <p>A single-unit binary classifier ({@code [batch, 1]}, sigmoid or raw logit z) has two classes: the
+ * per-class logits are {@code [-z, z]} (0 = negative, 1 = positive), the probabilities {@code sigmoid} of
+ * those, and the top-1 class is 1 where z &gt; 0 (pytorch-grad-cam's {@code BinaryClassifierOutputTarget}).
+ */
+public final class ClassScore {
+
+    private static final Set<String> PASS_THROUGH = Set.of("Identity", "IdentityN", "Snapshot");
+
+    private final TensorName logits;
+    private final String activation;
+    private final String onehot;
+    private final Operand<?> scores;
+    private final Operand<?> score;
+
+    private ClassScore(TensorName logits, String activation, String onehot, Operand<?> scores, Operand<?> score) {
+        this.logits = logits;
+        this.activation = activation;
+        this.onehot = onehot;
+        this.scores = scores;
+        this.score = score;
+    }
+
+    /** Where the logits are and what the output applies to them ({@code Softmax}, {@code Sigmoid} or none). */
+    public static TensorName findLogits(ServingGraph serving, String[] activationOut) {
+        GraphView view = serving.view();
+        TensorName t = serving.output();
+        while (true) {
+            String op = view.node(t.node()).getOp();
+            if (PASS_THROUGH.contains(op)) {
+                t = view.dataInputs(t.node()).get(op.equals("IdentityN") ? t.index() : 0);
+                continue;
+            }
+            if (op.equals("Softmax") || op.equals("Sigmoid")) {
+                activationOut[0] = op;
+                return view.dataInputs(t.node()).get(0);
+            }
+            activationOut[0] = "";
+            return t;
+        }
+    }
+
+    /**
+     * Builds the score graph for {@code kind} under the name scope {@code scope}, for a model whose output has
+     * {@code units} values per image (1: a single-unit binary classifier, presented as two classes).
+     */
+    public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope, int units) {
+        String[] act = new String[1];
+        TensorName logits = findLogits(serving, act);
+        if (units == 1 && act[0].equals("Softmax")) {
+            throw new IllegalArgumentException("a softmax over one unit is constant; there is no class score");
+        }
+        Ops tf = Ops.create(serving.graph()).withSubScope(scope);
+        return build(tf, serving, logits, act[0], kind, units);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T extends TNumber> ClassScore build(Ops tf, ServingGraph serving, TensorName logitsName,
+            String activation, ScoreKind kind, int units) {
+        Operand<T> z = (Operand<T>) (Operand) serving.tensor(logitsName);
+        boolean single = units == 1;
+        int classes = single ? 2 : units;
+        // per-class logits: [-z, z] for one unit (negative, positive), else the logits themselves
+        Operand<T> logits = single ? tf.withName("binary_logits").concat(List.of(tf.math.neg(z), z), tf.constant(1))
+                : z;
+        // the top-1 class unless a one-hot target is fed; no gradient flows through the choice
+        Operand<T> top1 = tf.stopGradient(tf.oneHot(tf.math.argMax(logits, tf.constant(1)), tf.constant(classes),
+                tf.dtypes.cast(tf.constant(1f), logits.type()), tf.dtypes.cast(tf.constant(0f), logits.type())));
+        Operand<T> onehot = tf.withName("onehot").placeholderWithDefault(top1,
+                org.tensorflow.ndarray.Shape.of(-1, classes));
+        Operand<T> target = tf.stopGradient(onehot);
+        Operand<T> s;
+        boolean sigmoid = single || activation.equals("Sigmoid");
+        switch (kind) {
+            case PROBABILITY -> s = sigmoid ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);
+            // log sigmoid(x) = -softplus(-x), finite where sigmoid(x) underflows to 0
+            case LOG_PROBABILITY -> s = sigmoid ? tf.math.neg(tf.math.softplus(tf.math.neg(logits)))
+                    : tf.nn.logSoftmax(logits);
+            default -> s = logits;
+        }
+        s = tf.withName("scores").identity(s);
+        Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, target), tf.constant(new int[] {0, 1}));
+        return new ClassScore(logitsName, activation, onehot.op().name(), s, score);
+    }
+
+    /** The logits tensor the output is computed from ([batch, 1], z, for a single-unit binary model). */
+    public TensorName logits() {
+        return logits;
+    }
+
+    /** {@code Softmax}, {@code Sigmoid} or empty when the model outputs logits. */
+    public String activation() {
+        return activation;
+    }
+
+    /** Name of the one-hot input [batch, classes]; when not fed, the top-1 class of each image is used. */
+    public String onehot() {
+        return onehot;
+    }
+
+    /** The per-class scores s [batch, classes] of the chosen kind (what the one-hot selects from). */
+    public Operand<?> scores() {
+        return scores;
+    }
+
+    /** The scalar score, summed over the batch (each image's gradient depends on its own row only). */
+    public Operand<?> score() {
+        return score;
+    }
+}

@@ -1,0 +1,211 @@
+package sc.fiji.gradcam.model;
+
+import sc.fiji.gradcam.api.InputRange;
+import sc.fiji.gradcam.api.ModelFacts;
+
+import sc.fiji.gradcam.api.ModelException;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.ZooModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import sc.fiji.gradcam.graph.InputScaling;
+import sc.fiji.gradcam.graph.LayerCatalog;
+import sc.fiji.gradcam.graph.ServingGraph;
+
+/**
+ * A SavedModel loaded once through DJL. The same native graph and session serve DJL's predictor, the
+ * inlined serving path, and every gradient graph built on it. Close it to free the natives.
+ */
+public final class LoadedModel implements AutoCloseable, ModelFacts {
+
+    private final SavedModelFolder folder;
+    private final ZooModel<NDList, NDList> zoo;
+    private final ModelSignature signature;
+    private final List<String> signatureKeys;
+    private final TensorInfo input;
+    private final InputLayout inputLayout;
+    private final TensorInfo output;
+    private final int outputUnits;
+    private final List<String> labels;
+    private final Properties properties;
+    private final ServingGraph serving;
+    private final int opCount;
+    private final List<String> warnings;
+    private volatile LayerCatalog catalog;
+    private final Optional<InputScaling> inputScaling;
+
+    LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
+            List<String> signatureKeys, TensorInfo input, InputLayout inputLayout, TensorInfo output, int outputUnits,
+            List<String> labels, Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
+        this.folder = folder;
+        this.zoo = zoo;
+        this.signature = signature;
+        this.signatureKeys = signatureKeys;
+        this.input = input;
+        this.inputLayout = inputLayout;
+        this.output = output;
+        this.outputUnits = outputUnits;
+        this.labels = labels;
+        this.properties = properties;
+        this.serving = serving;
+        this.opCount = opCount;
+        this.warnings = warnings;
+        this.inputScaling = InputScaling.detect(serving);
+    }
+
+    /** The path the user gave (folder or zip). */
+    public Path source() {
+        return folder.source();
+    }
+
+    /** The SavedModel folder. */
+    public Path dir() {
+        return folder.dir();
+    }
+
+    public GraphStyle style() {
+        return serving.isInlined() ? GraphStyle.TF2_FUNCTIONS : GraphStyle.TF1_GRAPH;
+    }
+
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    public List<String> signatureKeys() {
+        return signatureKeys;
+    }
+
+    /** The image input, as the signature declares it ({@code [N, C, H, W]} for a channels-first model). */
+    public TensorInfo input() {
+        return input;
+    }
+
+    /** Whether the image input is channels last or first, and where that came from. */
+    public InputLayout inputLayout() {
+        return inputLayout;
+    }
+
+    /**
+     * The image input's shape as {@code [batch, height, width, channels]} whatever its {@link #inputLayout() layout}
+     * (-1 where free): the shape preprocessing and maps work in.
+     */
+    public long[] imageShape() {
+        return inputLayout.layout().toNhwc(input.shape());
+    }
+
+    /** The class-score output. */
+    public TensorInfo output() {
+        return output;
+    }
+
+    /**
+     * Values per image in the output tensor (its last dimension; from the graph or the label count when the
+     * signature leaves it open). Read the output as {@code output[i * outputUnits() + u]}.
+     */
+    public int outputUnits() {
+        return outputUnits;
+    }
+
+    /**
+     * True for a binary classifier with one output unit ({@code [batch, 1]}: a sigmoid or a raw logit z). It is
+     * presented as two classes, 0 = negative (score -z) and 1 = positive (score z).
+     */
+    public boolean singleUnitBinary() {
+        return outputUnits == 1;
+    }
+
+    /** Number of classes: the output units, or 2 for a {@link #singleUnitBinary() single-unit binary} model. */
+    public int classes() {
+        return singleUnitBinary() ? 2 : outputUnits;
+    }
+
+    /**
+     * Class names, one per {@link #classes() class}; empty when the model folder has none. A single-unit binary
+     * model's one-line labels file (the positive class X) reads as {@code [not X, X]}.
+     */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The label of class {@code index}, or {@code class INDEX} without labels. */
+    public String label(int index) {
+        return index >= 0 && index < labels.size() ? labels.get(index) : "class " + index;
+    }
+
+    /** Per-model settings from {@code gradcam.properties} (preprocessing), empty when absent. */
+    public Properties properties() {
+        return properties;
+    }
+
+    /** Ops in the loaded graph before inlining. */
+    public int opCount() {
+        return opCount;
+    }
+
+    /** Things the user should know (e.g. a label count that differs from the output size). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public ServingGraph serving() {
+        return serving;
+    }
+
+    /** DJL's model, for plain inference through its predictor. */
+    public ZooModel<NDList, NDList> djlModel() {
+        return zoo;
+    }
+
+    /**
+     * The catalog of target layers (built on first use). Its default is the layer {@code layer=} in
+     * {@code gradcam.properties} names, else the last convolution on the path.
+     *
+     * @throws ModelException if {@code layer=} names no feature map of the serving path
+     */
+    public LayerCatalog catalog() {
+        LayerCatalog c = catalog;
+        if (c == null) {
+            synchronized (this) {
+                if (catalog == null) {
+                    catalog = withPropertiesLayer(LayerCatalog.of(serving, inputLayout.layout()));
+                }
+                c = catalog;
+            }
+        }
+        return c;
+    }
+
+    private LayerCatalog withPropertiesLayer(LayerCatalog found) {
+        String named = properties.getProperty("layer", "").trim();
+        if (named.isEmpty() || named.equalsIgnoreCase("auto")) {
+            return found;
+        }
+        try {
+            return found.withDefault(named, "named by layer= in " + ModelLoader.PROPERTIES);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(dir().resolve(ModelLoader.PROPERTIES) + " says layer=" + named
+                    + ", but this model has no such feature map. " + e.getMessage(),
+                    "correct the layer= line (gradcam info --model DIR lists the layers) or remove it to use the last"
+                            + " convolution.");
+        }
+    }
+
+    /** The input range the graph itself asks for (integer input, Rescaling inside), empty when it says nothing. */
+    public Optional<InputScaling> inputScaling() {
+        return inputScaling;
+    }
+
+    @Override
+    public Optional<InputRange> detectedInputRange() {
+        return inputScaling.map(d -> new InputRange(d.min(), d.max(), InputRange.DETECTED, d.reason()));
+    }
+
+    @Override
+    public void close() {
+        TfHandles.release(serving.graph());
+        zoo.close();
+        folder.close();
+    }
+}

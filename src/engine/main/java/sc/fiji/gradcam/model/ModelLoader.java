@@ -1,0 +1,225 @@
+package sc.fiji.gradcam.model;
+
+import sc.fiji.gradcam.api.ModelException;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.tensorflow.engine.TfSymbolBlock;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Properties;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.MetaGraphDef;
+import sc.fiji.gradcam.graph.ClassScore;
+import sc.fiji.gradcam.graph.ServingGraph;
+import sc.fiji.gradcam.graph.UnsupportedOpException;
+import sc.fiji.gradcam.runtime.TensorFlowRuntime;
+
+/** Loads a SavedModel through DJL's TensorFlow engine and prepares its serving path. */
+public final class ModelLoader {
+
+    /** Per-model settings file read from the model folder. */
+    public static final String PROPERTIES = "gradcam.properties";
+
+    private ModelLoader() {}
+
+    public static LoadedModel load(Path path) {
+        return load(path, ModelOptions.defaults());
+    }
+
+    public static LoadedModel load(Path path, ModelOptions options) {
+        SavedModelFolder folder = SavedModelFolder.open(path);
+        try {
+            return load(folder, options);
+        } catch (RuntimeException e) {
+            folder.close();
+            throw e;
+        }
+    }
+
+    private static LoadedModel load(SavedModelFolder folder, ModelOptions options) {
+        List<String> tags = options.tags() == null || options.tags().isEmpty() ? List.of("serve") : options.tags();
+        MetaGraphDef meta = folder.metaGraph(tags);
+        ModelSignature signature = SavedModelFolder.signature(meta, options.signature());
+        TensorInfo input = chooseInput(signature, options.input());
+        TensorInfo output = chooseOutput(signature, options.output());
+        folder.checkVariables(meta);
+        Properties properties = readProperties(folder.dir());
+        Path labelsFile = options.labels();
+        if (labelsFile == null && properties.getProperty("labels") != null) {
+            labelsFile = folder.dir().resolve(properties.getProperty("labels"));
+        }
+        List<String> labels = Labels.read(folder.dir(), labelsFile);
+
+        TensorFlowRuntime.engine();
+        ZooModel<NDList, NDList> zoo = loadWithDjl(folder.dir(), tags, signature.key());
+        Graph graph = null;
+        try {
+            var bundle = ((TfSymbolBlock) zoo.getBlock()).getSavedModelBundle();
+            graph = TfHandles.graph(bundle.getGraph());
+            Session session = TfHandles.session(graph, bundle.getSession());
+            int ops = count(graph.operations());
+            ServingGraph serving = ServingGraph.build(graph, session, bundle.getGraph(), input.tensor(),
+                    output.tensor());
+            InputLayout layout = InputLayout.resolve(options.layout(), properties, serving, input,
+                    folder.dir().resolve(PROPERTIES));
+            int units = outputUnits(output, serving, labels);
+            List<String> warnings = new ArrayList<>();
+            if (units == 1) {
+                refuseSoftmaxOverOneUnit(serving, output);
+                if (labels.size() > 2) {
+                    warnings.add("The labels file has " + labels.size() + " names but the model has one output unit "
+                            + "(a binary classifier: one name for the positive class, or two for negative and "
+                            + "positive); check that it belongs to this model.");
+                }
+                labels = Labels.ofSingleUnit(labels);
+            } else if (!labels.isEmpty() && units > 0 && labels.size() != units) {
+                warnings.add("The labels file has " + labels.size() + " names but the model has " + units
+                        + " outputs; check that it belongs to this model.");
+            }
+            return new LoadedModel(folder, zoo, signature, SavedModelFolder.signatureKeys(meta), input, layout, output,
+                    units, labels, properties, serving, ops, warnings);
+        } catch (UnsupportedOpException | ModelException e) {
+            close(zoo, graph);
+            throw e;
+        } catch (RuntimeException e) {
+            close(zoo, graph);
+            throw new ModelException("The model's graph could not be prepared for explanations: " + e.getMessage(),
+                    "report this with the output of 'gradcam info --model DIR --verbose'.", e);
+        }
+    }
+
+    /** After a failed load: DJL's model and the Graph view's registry entry (as {@link LoadedModel#close()}). */
+    private static void close(ZooModel<NDList, NDList> zoo, Graph graph) {
+        if (graph != null) {
+            TfHandles.release(graph);
+        }
+        zoo.close();
+    }
+
+    /** The output's last dimension: from the signature, else from the graph, else the number of labels. */
+    private static int outputUnits(TensorInfo output, ServingGraph serving, List<String> labels) {
+        long k = output.shape()[output.shape().length - 1];
+        if (k <= 0) {
+            Shape s = serving.tensor(serving.output()).shape();
+            k = s.isUnknown() || s.numDimensions() < 1 ? -1 : s.size(s.numDimensions() - 1);
+        }
+        return k > 0 ? (int) k : labels.size();
+    }
+
+    /** A softmax over one unit is 1 for every image: nothing to classify, nothing to explain. */
+    private static void refuseSoftmaxOverOneUnit(ServingGraph serving, TensorInfo output) {
+        String[] activation = new String[1];
+        ClassScore.findLogits(serving, activation);
+        if (activation[0].equals("Softmax")) {
+            throw new ModelException("The model's output '" + output.key() + "' is a softmax over a single unit "
+                    + "([batch, 1]): it is 1 for every image, so the model cannot classify and there is nothing to "
+                    + "explain.", "export the binary classifier with Dense(1, activation=\"sigmoid\") or a raw "
+                    + "logit Dense(1), or with two units and a softmax.");
+        }
+    }
+
+    private static ZooModel<NDList, NDList> loadWithDjl(Path dir, List<String> tags, String signature) {
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(dir)
+                .optEngine(TensorFlowRuntime.ENGINE)
+                .optOption("Tags", String.join(",", tags))
+                .optOption("SignatureDefKey", signature)
+                .build();
+        try {
+            return criteria.loadModel();
+        } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+            String m = rootMessage(e);
+            if (m.contains("Op type not registered")) {
+                String op = m.replaceAll("(?s).*Op type not registered '([^']+)'.*", "$1");
+                throw new UnsupportedOpException(op, "(graph)");
+            }
+            if (m.contains("variables") && (m.contains("not found") || m.contains("Not found")
+                    || m.contains("Unsuccessful TensorSliceReader"))) {
+                throw new ModelException("TensorFlow could not restore the variables of " + dir + ": " + m,
+                        "copy the model's complete variables/ folder (variables.index and variables.data-*).", e);
+            }
+            throw new ModelException("TensorFlow could not load the model in " + dir + ": " + m,
+                    "check that it is a complete SavedModel exported by TensorFlow 2.16 or older.", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !b.toString().contains(t.getMessage())) {
+                b.append(b.length() == 0 ? "" : " / ").append(t.getMessage().strip());
+            }
+        }
+        return b.toString();
+    }
+
+    static TensorInfo chooseInput(ModelSignature signature, String key) {
+        if (key != null && !key.isEmpty()) {
+            return signature.inputs().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow(
+                    () -> new ModelException("The signature '" + signature.key() + "' has no input '" + key + "'; it has "
+                            + signature.inputs().stream().map(TensorInfo::key).toList() + ".",
+                            "choose one of those with --input."));
+        }
+        List<TensorInfo> images = signature.inputs().stream().filter(t -> t.rank() == 4).toList();
+        if (images.isEmpty()) {
+            TensorInfo first = signature.inputs().isEmpty() ? null : signature.inputs().get(0);
+            throw new ModelException("The model's input " + (first == null ? "" : "'" + first.key() + "' "
+                    + java.util.Arrays.toString(first.shape()) + " ") + "is not an image: Grad-CAM needs an input of "
+                    + "rank 4, [batch, height, width, channels] or [batch, channels, height, width].",
+                    "use an image classifier whose signature takes NHWC or NCHW images (a flattened-vector model cannot "
+                    + "be explained spatially).");
+        }
+        if (signature.inputs().size() > 1) {
+            throw new ModelException("The signature '" + signature.key() + "' has " + signature.inputs().size()
+                    + " inputs " + signature.inputs().stream().map(TensorInfo::key).toList()
+                    + "; only single-input image classifiers are supported.",
+                    "export a signature that takes only the image.");
+        }
+        return images.get(0);
+    }
+
+    static TensorInfo chooseOutput(ModelSignature signature, String key) {
+        if (key != null && !key.isEmpty()) {
+            return signature.outputs().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow(
+                    () -> new ModelException("The signature '" + signature.key() + "' has no output '" + key
+                            + "'; it has " + signature.outputs().stream().map(TensorInfo::key).toList() + ".",
+                            "choose one of those with --output."));
+        }
+        return signature.outputs().stream().filter(t -> t.rank() == 2).findFirst().orElseThrow(
+                () -> new ModelException("The model has no [batch, classes] output; its outputs are "
+                        + signature.outputs() + ".", "explain a classifier (one score per class)."));
+    }
+
+    private static Properties readProperties(Path dir) {
+        Properties p = new Properties();
+        Path file = dir.resolve(PROPERTIES);
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new ModelException(file + " cannot be read: " + e.getMessage() + ".", "fix or remove the file.");
+            }
+        }
+        return p;
+    }
+
+    private static int count(Iterator<?> it) {
+        int n = 0;
+        while (it.hasNext()) {
+            it.next();
+            n++;
+        }
+        return n;
+    }
+}

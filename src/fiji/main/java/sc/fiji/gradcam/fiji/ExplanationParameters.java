@@ -1,0 +1,134 @@
+package sc.fiji.gradcam.fiji;
+
+import java.io.File;
+import java.util.List;
+import org.scijava.app.StatusService;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.widget.FileWidget;
+import org.scijava.widget.NumberWidget;
+import sc.fiji.gradcam.api.ExplainRequest;
+import sc.fiji.gradcam.api.ModelExplainer;
+import sc.fiji.gradcam.api.Method;
+import sc.fiji.gradcam.api.PreprocessingOptions;
+import sc.fiji.gradcam.api.ScoreKind;
+import sc.fiji.gradcam.api.image.ColorMap;
+
+/**
+ * The parameters the Grad-CAM commands share (model, target, layer, methods, score, smoothing, preprocessing
+ * overrides, overlay look) and the request they make. Macro keys are the field names. SciJava lists a superclass's
+ * parameters first, so in dialogs and recorded macros these come before each command's own (the image, the
+ * folders).
+ */
+public abstract class ExplanationParameters extends ContextCommand implements ShowsOwnOutputs {
+
+    @Parameter private ModelCache cache;
+    @Parameter protected StatusService status;
+    @Parameter protected LogService log;
+
+    @Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE) private File model = ModelCache.defaultModel();
+    @Parameter(label = "Target class", description = "auto (top-1), a class index or a label", persist = false)
+    private String target = "auto";
+    @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
+    private String layer = "auto";
+    @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
+            + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, "
+            + "ablationcam, or all (scorecam and ablationcam run the model once per channel of the layer)",
+            persist = false)
+    private String methods = "gradcam,guided-gradcam";
+    @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
+    private String score = "logit";
+    @Parameter(label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", description = "each CAM-like map is "
+            + "the mean over six augmented inputs (mirrored or not, times 0.9, 1, 1.1) explaining the image's class",
+            persist = false) private boolean aug_smooth;
+    @Parameter(label = "Eigen smoothing (pytorch-grad-cam eigen_smooth)", description = "each CAM-like map is the "
+            + "first principal component of its weighted activations instead of their sum", persist = false)
+    private boolean eigen_smooth;
+    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
+            persist = false) private String size = "auto";
+    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, description = "how the image meets the "
+            + "input size; auto: gradcam.properties, else stretch", persist = false) private String resize = "auto";
+    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected from the graph, else 0:1) "
+            + "or MIN:MAX the pixel range is mapped to, e.g. 0:1, 0:255 or -1:1", persist = false)
+    private String range = "auto";
+    @Parameter(label = "Overlay opacity", min = "0", max = "1", stepSize = "0.05", style = NumberWidget.SLIDER_STYLE,
+            persist = false) private double opacity = 0.5;
+    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Turbo", "Magma", "Grays"}, persist = false) private String lut = "Fire";
+
+    private final String title;
+
+    /** {@code title} heads the command's error messages. */
+    protected ExplanationParameters(String title) {
+        this.title = title;
+    }
+
+    /**
+     * The request of one target; {@code auto} (or blank) size, resize and range leave a value to the model's
+     * {@code gradcam.properties}, then to the graph (input size, detected range). Invalid values throw with the
+     * valid choices.
+     */
+    protected ExplainRequest request() {
+        return ExplainRequest.defaults()
+                .withTargets(List.of(target == null || target.isBlank() ? "auto" : target.trim()))
+                .withLayer(layer == null || layer.isBlank() ? "auto" : layer.trim())
+                .withMethods(Method.parseList(methods == null ? "" : methods))
+                .withScore(ScoreKind.parse(score))
+                .withAugSmooth(aug_smooth)
+                .withEigenSmooth(eigen_smooth)
+                .withPreprocessing(new PreprocessingOptions(unlessAuto(size), unlessAuto(resize), unlessAuto(range),
+                        null));
+    }
+
+    private static String unlessAuto(String value) {
+        return value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto") ? null : value.trim();
+    }
+
+    /** The model's explainer, loaded once per context (see {@link ModelCache}). */
+    protected ModelExplainer explainer() {
+        return cache.explainer(model);
+    }
+
+    /**
+     * Before a run with Score-CAM or Ablation-CAM, says in the status bar and the log what they cost: one forward
+     * pass per channel of the layer, per image and class (six times that with aug_smooth). Returns the message, or
+     * null when the request has neither.
+     */
+    protected String announceCost(ModelExplainer explainer, ExplainRequest request) {
+        List<Method> slow = request.methods().stream().filter(Method::perturbs).toList();
+        if (slow.isEmpty()) {
+            return null;
+        }
+        sc.fiji.gradcam.api.Layer layer = explainer.layer(request.layer());
+        String message = title + ": " + slow.stream().map(Method::title).collect(java.util.stream.Collectors.joining(
+                " and ")) + " run the model once per channel of layer '" + layer.name() + "' (" + layer.channels()
+                + " channels) for each image" + (request.augSmooth() ? " and each of aug_smooth's six inputs" : "")
+                + "; this takes much longer than Grad-CAM.";
+        status.showStatus(message);
+        log.info(message);
+        return message;
+    }
+
+    /** The overlay's colour map. */
+    protected ColorMap colors() {
+        return ColorMap.parse(lut);
+    }
+
+    protected double opacity() {
+        return opacity;
+    }
+
+    /** Handles what the user can fix (cancels with the message, logs it, shows it with a screen); rethrows bugs. */
+    protected void fail(RuntimeException e) {
+        if (!Failures.isUserError(e)) {
+            throw e;
+        }
+        fail(e.getMessage());
+    }
+
+    /** Cancels with the message, logs it and, with a screen, shows it. */
+    protected void fail(String message) {
+        cancel(message);
+        Failures.report(log, title, message);
+    }
+}

@@ -1,0 +1,123 @@
+package sc.fiji.gradcam.fiji;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
+import java.util.List;
+import net.imglib2.img.Img;
+import net.imglib2.type.numeric.real.FloatType;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import sc.fiji.gradcam.api.ExplainRequest;
+import sc.fiji.gradcam.api.Explanation;
+import sc.fiji.gradcam.api.Method;
+import sc.fiji.gradcam.api.image.ColorMap;
+
+/**
+ * Grad-CAM of the active image: heatmap overlay, one image per map, a row per plane in the results
+ * table. Macro: {@code run("Grad-CAM...", "model=[/models/x] target=auto layer=auto methods=gradcam
+ * score=logit opacity=0.5 lut=Fire slices=current box");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM...")
+public class GradCamCommand extends ExplanationParameters {
+
+    @Parameter(label = "Image") private ImagePlus image;
+    @Parameter(label = "Slices", choices = {"current", "all"}, persist = false) private String slices = "current";
+    @Parameter(label = "Box around the hot region", persist = false) private boolean box;
+
+    @Parameter(type = ItemIO.OUTPUT) private String predicted_label;
+    @Parameter(type = ItemIO.OUTPUT) private double predicted_probability;
+    @Parameter(type = ItemIO.OUTPUT) private String target_label;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> counterfactual;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradient;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> guided_backprop;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> guided_gradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> gradcam_plusplus;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> xgradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> layercam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> hirescam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigencam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigengradcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> scorecam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> ablationcam;
+    @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
+    @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
+
+    public GradCamCommand() {
+        super("Grad-CAM");
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (image == null) {
+                throw new IllegalArgumentException("No image is open. Fix: open an image, then run Grad-CAM.");
+            }
+            ColorMap colors = colors();
+            ExplainRequest request = request();
+            boolean all = allPlanes(slices);
+            announceCost(explainer(), request);
+            ImageExplanation result = ImageExplanation.explain(explainer(), image, request, all,
+                    (done, total) -> status.showProgress(done, total));
+            present(result, colors);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /** Whether {@code slices} asks for every plane ({@code all}) or the current one. */
+    static boolean allPlanes(String slices) {
+        String s = slices == null ? "" : slices.trim().toLowerCase();
+        if (s.equals("all")) {
+            return true;
+        }
+        if (s.isEmpty() || s.equals("current")) {
+            return false;
+        }
+        throw new IllegalArgumentException("Unknown slices option '" + slices + "'. Valid: current, all.");
+    }
+
+    private void present(ImageExplanation result, ColorMap colors) {
+        Method shown = result.overlayMethod();
+        List<Rectangle> boxes = null;
+        if (shown != null) {
+            HeatmapOverlay.install(image, result.planes(), result.maps(shown), colors, opacity());
+            if (box) {
+                boxes = HeatmapOverlay.installBoxes(image, result.planes(), result.maps(shown));
+            }
+        }
+        results = GraphicsEnvironment.isHeadless() || ResultsTable.getResultsTable(ResultsTables.TITLE) == null
+                ? new ResultsTable() : ResultsTable.getResultsTable(ResultsTables.TITLE);
+        ResultsTables.append(results, result, boxes);
+        Explanation first = result.first();
+        predicted_label = first.predicted().label();
+        predicted_probability = first.predicted().probability();
+        target_label = first.target().label();
+        gradcam = result.img(Method.GRADCAM);
+        counterfactual = result.img(Method.COUNTERFACTUAL);
+        gradient = result.img(Method.GRADIENT);
+        guided_backprop = result.img(Method.GUIDED_BACKPROP);
+        guided_gradcam = result.img(Method.GUIDED_GRADCAM);
+        gradcam_plusplus = result.img(Method.GRADCAM_PLUSPLUS);
+        xgradcam = result.img(Method.XGRADCAM);
+        layercam = result.img(Method.LAYERCAM);
+        hirescam = result.img(Method.HIRESCAM);
+        eigencam = result.img(Method.EIGENCAM);
+        eigengradcam = result.img(Method.EIGENGRADCAM);
+        scorecam = result.img(Method.SCORECAM);
+        ablationcam = result.img(Method.ABLATIONCAM);
+        map_images = result.methods().stream().map(result::imagePlus).toList();
+        if (first.note() != null) {
+            log.warn("Grad-CAM: " + first.note());
+        }
+        if (!GraphicsEnvironment.isHeadless()) {
+            map_images.forEach(ImagePlus::show);
+            results.show(ResultsTables.TITLE);
+        }
+        // shown above (or read by scripts): OwnOutputsPostprocessor keeps SciJava from displaying them again
+    }
+}

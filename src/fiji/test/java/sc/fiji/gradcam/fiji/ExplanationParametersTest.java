@@ -1,0 +1,98 @@
+package sc.fiji.gradcam.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
+import org.scijava.service.Service;
+import sc.fiji.gradcam.api.Method;
+
+/**
+ * The parameters the commands share come from {@link ExplanationParameters}: SciJava finds them in the superclass,
+ * lists them first (its dialogs and the macro recorder follow this order) and keeps their macro keys and defaults.
+ */
+class ExplanationParametersTest {
+
+    private static final List<String> SHARED = List.of("model", "target", "layer", "methods", "score", "aug_smooth",
+            "eigen_smooth", "size", "resize", "range", "opacity", "lut");
+
+    /** The user-facing inputs (no services, no context) in CommandInfo order. */
+    private static List<String> inputs(Context c, Class<? extends Command> command) {
+        CommandInfo info = c.service(CommandService.class).getCommand(command);
+        return StreamSupport.stream(info.inputs().spliterator(), false)
+                .filter(i -> !Service.class.isAssignableFrom(i.getType()) && i.getType() != Context.class)
+                .map(ModuleItem::getName).toList();
+    }
+
+    private static Map<String, Object> defaults(Context c, Class<? extends Command> command) {
+        CommandInfo info = c.service(CommandService.class).getCommand(command);
+        Module m = c.service(ModuleService.class).createModule(info);
+        Map<String, Object> d = new LinkedHashMap<>();
+        SHARED.forEach(k -> d.put(k, m.getInput(k)));
+        return d;
+    }
+
+    @Test
+    void everyInputIsListedSharedOnesFirst() {
+        try (Context c = new Context()) {
+            var single = new java.util.ArrayList<>(SHARED);
+            single.addAll(List.of("image", "slices", "box"));
+            assertEquals(single, inputs(c, GradCamCommand.class));
+            var batch = new java.util.ArrayList<>(SHARED);
+            batch.addAll(List.of("input", "output", "overwrite"));
+            assertEquals(batch, inputs(c, GradCamBatchCommand.class));
+        }
+    }
+
+    @Test
+    void macroKeysKeepTheirDefaultsInBothCommands() {
+        try (Context c = new Context()) {
+            Map<String, Object> expected = new LinkedHashMap<>();
+            expected.put("model", ModelCache.defaultModel());
+            expected.put("target", "auto");
+            expected.put("layer", "auto");
+            expected.put("methods", "gradcam,guided-gradcam");
+            expected.put("score", "logit");
+            expected.put("aug_smooth", false);
+            expected.put("eigen_smooth", false);
+            expected.put("size", "auto");
+            expected.put("resize", "auto");
+            expected.put("range", "auto");
+            expected.put("opacity", 0.5);
+            expected.put("lut", "Fire");
+            assertEquals(expected, defaults(c, GradCamCommand.class));
+            assertEquals(expected, defaults(c, GradCamBatchCommand.class));
+            CommandInfo info = c.service(CommandService.class).getCommand(GradCamBatchCommand.class);
+            assertEquals("Overlay opacity", info.getInput("opacity").getLabel());
+            assertEquals(List.of("Fire", "Jet", "Turbo", "Magma", "Grays"), info.getInput("lut").getChoices());
+            assertEquals("Augmentation smoothing (pytorch-grad-cam aug_smooth)", info.getInput("aug_smooth").getLabel());
+            assertEquals("Eigen smoothing (pytorch-grad-cam eigen_smooth)", info.getInput("eigen_smooth").getLabel());
+            assertEquals(boolean.class, info.getInput("aug_smooth").getType());
+        }
+    }
+
+    /** The methods field's description (the dialog's tooltip) names every method id. */
+    @Test
+    void theMethodsDescriptionNamesEveryMethod() {
+        try (Context c = new Context()) {
+            for (Class<? extends Command> command : List.of(GradCamCommand.class, GradCamBatchCommand.class)) {
+                String description = c.service(CommandService.class).getCommand(command).getInput("methods")
+                        .getDescription();
+                for (Method m : Method.values()) {
+                    assertTrue(description.contains(m.id()), m.id() + " missing from " + description);
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package sc.fiji.gradcam.explain;
-
-/** One class's prediction: index, label and probability (softmax of the logits where the model has none). */
-public record Prediction(int index, String label, double probability) {}
