@@ -23,6 +23,30 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         return new PreprocessingOptions(null, null, null, null);
     }
 
+    /**
+     * Checks the values given (size, resize, range, percentiles) without a model, so that a bad one stops a run
+     * before anything is loaded or written; throws {@link IllegalArgumentException} naming the value and the fix.
+     */
+    public PreprocessingOptions check() {
+        if (first(size) != null) {
+            Preprocessing.parseSize(first(size));
+        }
+        if (first(resize) != null) {
+            ResizeMode.parse(first(resize));
+        }
+        if (first(range) != null) {
+            Preprocessing.parseRange(first(range));
+        }
+        if (first(percentiles) != null) {
+            double[] p = Preprocessing.parseRange(first(percentiles));
+            if (p[0] < 0 || p[1] > 100) {
+                throw new IllegalArgumentException("Invalid percentiles '" + percentiles + "': both must lie in 0..100. "
+                        + "Fix: e.g. 1:99.8.");
+            }
+        }
+        return this;
+    }
+
     /** The preprocessing for {@code model}. */
     public Preprocessing resolve(ModelFacts model) {
         InputRange r = inputRange(model);

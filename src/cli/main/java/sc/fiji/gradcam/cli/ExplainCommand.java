@@ -1,17 +1,13 @@
 package sc.fiji.gradcam.cli;
 
-import ij.ImagePlus;
-import ij.measure.Calibration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,10 +21,9 @@ import sc.fiji.gradcam.api.PreprocessingOptions;
 import sc.fiji.gradcam.api.ScoreKind;
 import sc.fiji.gradcam.api.image.ColorMap;
 import sc.fiji.gradcam.api.image.InputImage;
-import sc.fiji.gradcam.api.io.ExplainedImage;
-import sc.fiji.gradcam.api.io.ExplanationWriter;
-import sc.fiji.gradcam.api.io.ImageFiles;
-import sc.fiji.gradcam.api.io.ImagePlusImages;
+import sc.fiji.gradcam.api.batch.BatchListener;
+import sc.fiji.gradcam.api.batch.BatchOptions;
+import sc.fiji.gradcam.api.batch.BatchRunner;
 import sc.fiji.gradcam.api.io.Montage;
 import sc.fiji.gradcam.api.io.PredictionsCsv;
 import sc.fiji.gradcam.model.ModelLoader;
@@ -40,6 +35,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** The JSON summary of a run, next to {@code predictions.csv}. */
     static final String SUMMARY = "summary.json";
+
+    /** The summary's entries as they come, one JSON object per line (what a resumed run reads back). */
+    static final String JOURNAL = "predictions.jsonl";
 
     @Mixin
     ModelArgs modelArgs;
@@ -98,8 +96,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: gradcam-output).")
     Path out = Path.of("gradcam-output");
 
-    @Option(names = "--lut", description = "Colour map of overlays: Fire, Jet, Magma, Grays (default: Jet).")
-    String lut = "jet";
+    @Option(names = "--lut", description = "Colour map of overlays: Fire, Jet, Turbo, Magma, Grays (default: Fire, as "
+            + "in Fiji).")
+    String lut = "Fire";
 
     @Option(names = "--opacity", description = "Overlay opacity 0-1 (default: 0.5).")
     double opacity = 0.5;
@@ -112,11 +111,17 @@ final class ExplainCommand implements Callable<Integer> {
     int batch = 8;
 
     @Option(names = "--planes", paramLabel = "first|all", description = "Planes (z/t positions) of stacks to explain: "
-            + "first (default) or all (a JSON entry and CSV row per plane, a slice per plane in the TIFFs).")
-    String planes = "first";
+            + "all (default, as Fiji's batch: a JSON entry and CSV row per plane, a slice per plane in the TIFFs) or "
+            + "first.")
+    String planes = "all";
 
     @Option(names = "--overwrite", description = "Replace existing output files.")
     boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue an earlier (killed or partial) run into --out: images whose "
+            + "outputs and rows are complete are kept, the others explained; in the end every image is in "
+            + "predictions.csv and summary.json once.")
+    boolean resume;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -134,18 +139,19 @@ final class ExplainCommand implements Callable<Integer> {
         ExplainRequest request = ExplainRequest.defaults().withTargets(targets).withLayer(layer).withMethods(chosen)
                 .withScore(ScoreKind.parse(score)).withAugSmooth(augSmooth).withEigenSmooth(eigenSmooth)
                 .withPreprocessing(new PreprocessingOptions(size, resize, range, percentiles));
+        request.preprocessing().check();
         ColorMap colours = ColorMap.parse(lut);
-        if (!(opacity >= 0 && opacity <= 1)) {
-            throw new IllegalArgumentException("--opacity must be between 0 and 1, not " + opacity + ".");
-        }
         if (!Files.exists(image)) {
             throw new IllegalArgumentException("--image " + image + " does not exist.");
         }
-        List<Path> files = ImageFiles.list(image, glob);
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("No image files (" + ImageFiles.EXTENSIONS + ") in " + image + ".");
+        List<Path> runFiles = new ArrayList<>(List.of(out.resolve(SUMMARY), out.resolve(JOURNAL)));
+        if (montage != null) {
+            runFiles.add(montage);
         }
-        refuseExistingSummaries();
+        BatchOptions options = BatchOptions.of(image, out, request, PredictionsCsv.CLI).withGlob(glob)
+                .withLook(colours, opacity).withPlanes(allPlanes, batch).withExisting(overwrite, resume)
+                .withRunFiles(runFiles);
+        List<Path> files = BatchRunner.check(options);
         long t0 = System.nanoTime();
         Report report;
         try (Explainer explainer = new Explainer(ModelLoader.load(modelArgs.path(), modelArgs.options()))) {
@@ -154,30 +160,49 @@ final class ExplainCommand implements Callable<Integer> {
             explainer.validate(request);
             String layerName = chosen.stream().anyMatch(Method::usesLayer)
                     ? explainer.model().catalog().find(layer).name() : null;
-            report = new Report(modelArgs.path().toString(), layerName, loadMs);
-            report.smoothing(request.augSmooth(), request.eigenSmooth());
-            report.preprocessing(request.preprocessing().resolve(explainer.model()),
+            Report r = new Report(modelArgs.path().toString(), layerName, loadMs);
+            report = r;
+            r.smoothing(request.augSmooth(), request.eigenSmooth());
+            r.preprocessing(request.preprocessing().resolve(explainer.model()),
                     request.preprocessing().inputRange(explainer.model()));
             Montage montageRows = montage == null ? null : new Montage(colours, opacity);
             ProgressBar progress = new ProgressBar(System.err, files.size(), quiet);
-            try (ExplanationWriter writer = new ExplanationWriter(out, PredictionsCsv.CLI, colours, opacity)) {
-                int done = 0;
-                List<Opened> chunk = new ArrayList<>();
-                int planesInChunk = 0;
-                for (int i = 0; i < files.size(); i++) {
-                    Opened o = open(files.get(i), request, allPlanes);
-                    chunk.add(o);
-                    planesInChunk += Math.max(1, o.planes().size());
-                    if (planesInChunk >= Math.max(1, batch) || i == files.size() - 1) {
-                        processChunk(explainer, request, chunk, writer, report, montageRows);
-                        done += chunk.size();
-                        progress.update(done);
-                        chunk.clear();
-                        planesInChunk = 0;
+            try {
+                BatchRunner.run(explainer, options, new BatchListener() {
+                    @Override
+                    public void resumed(Set<Path> kept) {
+                        try {
+                            r.journal(out.resolve(JOURNAL), resume ? kept.stream().map(Path::toString)
+                                    .collect(java.util.stream.Collectors.toSet()) : null);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
-                }
+
+                    @Override
+                    public void explained(Path file, int plane, Explanation e, InputImage input,
+                            Map<String, Path> written, Map<String, Double> timings) {
+                        r.add(file, plane, e, written, timings);
+                        if (montageRows != null) {
+                            montageRows.add(file.getFileName() + (plane > 1 ? " (plane " + plane + ")" : ""), input,
+                                    e);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Path file, Integer plane, String reason) {
+                        r.addError(file, plane, reason);
+                    }
+
+                    @Override
+                    public void progress(int done, int total) {
+                        progress.update(done);
+                    }
+                });
+            } finally {
+                r.closeJournal();
             }
-            report.writeJson(out.resolve(SUMMARY));
+            r.writeJson(out.resolve(SUMMARY));
             if (montageRows != null) {
                 montageRows.write(montage);
             }
@@ -198,160 +223,5 @@ final class ExplainCommand implements Callable<Integer> {
             case "all" -> true;
             default -> throw new IllegalArgumentException("Unknown --planes '" + planes + "'. Valid: first, all.");
         };
-    }
-
-    /**
-     * A file read for explaining: its explained planes (0-based), their images and its spatial calibration; or,
-     * with no planes, why it cannot be explained (unreadable, or its outputs exist without --overwrite).
-     */
-    private record Opened(Path file, List<Integer> planes, List<InputImage> images, Calibration calibration,
-            String error) {}
-
-    /** A plane's explanations (one per target), or why it was not explained. */
-    private record Outcome(List<Explanation> perTarget, String error) {}
-
-    private Opened open(Path file, ExplainRequest request, boolean allPlanes) {
-        try {
-            refuseExisting(file, request);
-            ImagePlus imp = ImageFiles.open(file);
-            List<Integer> explained = IntStream.range(0, allPlanes ? ImagePlusImages.planes(imp) : 1).boxed().toList();
-            List<InputImage> images = explained.stream().map(p -> ImagePlusImages.plane(imp, p)).toList();
-            return new Opened(file, explained, images, imp.getCalibration(), null);
-        } catch (IOException | RuntimeException e) {
-            return new Opened(file, List.of(), List.of(), null, e.getMessage());
-        }
-    }
-
-    /**
-     * Explains the planes of a chunk of files in session runs of at most --batch planes and records each file's
-     * outcome in file order (the CSV is written as it goes).
-     */
-    private void processChunk(Explainer explainer, ExplainRequest request, List<Opened> chunk,
-            ExplanationWriter writer, Report report, Montage montageRows) throws IOException {
-        List<InputImage> images = chunk.stream().flatMap(o -> o.images().stream()).toList();
-        var next = explainEach(explainer, request, images).iterator();
-        for (Opened o : chunk) {
-            if (o.error() != null) {
-                fail(o.file(), null, o.error(), writer, report);
-            } else {
-                record(o, o.planes().stream().map(p -> next.next()).toList(), request, writer, report, montageRows);
-            }
-        }
-    }
-
-    /**
-     * One outcome per image, in order. A session run the explainer refuses (e.g. a NaN in one plane) is retried
-     * image by image to find the one at fault.
-     */
-    private List<Outcome> explainEach(Explainer explainer, ExplainRequest request, List<InputImage> images) {
-        List<Outcome> out = new ArrayList<>();
-        int step = Math.max(1, batch);
-        for (int start = 0; start < images.size(); start += step) {
-            List<InputImage> run = images.subList(start, Math.min(images.size(), start + step));
-            try {
-                explainer.explain(run, request).forEach(perTarget -> out.add(new Outcome(perTarget, null)));
-            } catch (IllegalArgumentException e) {
-                if (run.size() == 1) {
-                    out.add(new Outcome(null, e.getMessage()));
-                } else {
-                    run.forEach(one -> out.addAll(explainEach(explainer, request, List.of(one))));
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The run's own files (CSV, JSON summary, montage) from an earlier run are never replaced without
-     * --overwrite: the whole run is refused before anything is written.
-     */
-    private void refuseExistingSummaries() {
-        if (overwrite) {
-            return;
-        }
-        List<Path> existing = new ArrayList<>();
-        for (Path p : new Path[] {out.resolve(ExplanationWriter.PREDICTIONS), out.resolve(SUMMARY), montage}) {
-            if (p != null && Files.exists(p)) {
-                existing.add(p);
-            }
-        }
-        if (!existing.isEmpty()) {
-            throw new IllegalArgumentException("The output folder " + out + " already holds the results of an earlier "
-                    + "run (" + existing.stream().map(p -> p.getFileName().toString()).toList() + "). Fix: add "
-                    + "--overwrite to replace them, or choose another --out.");
-        }
-    }
-
-    private void refuseExisting(Path file, ExplainRequest request) throws IOException {
-        if (overwrite) {
-            return;
-        }
-        List<Path> planned = new ArrayList<>();
-        for (String t : request.targets()) {
-            planned.addAll(ExplanationWriter.plan(out, name(file, t, request), request.methods()).values());
-        }
-        List<Path> existing = ExplanationWriter.existing(planned);
-        if (!existing.isEmpty()) {
-            throw new IOException("outputs exist already (" + existing.get(0).getFileName()
-                    + "); use --overwrite or another --out");
-        }
-    }
-
-    /**
-     * Writes one file's maps per target (all its explained planes in one set of files) and adds an entry per plane
-     * and target to the report and montage; each plane that failed becomes an error entry.
-     */
-    private void record(Opened image, List<Outcome> outcomes, ExplainRequest request, ExplanationWriter writer,
-            Report report, Montage montageRows) throws IOException {
-        Path file = image.file();
-        List<Integer> done = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i).error() == null) {
-                done.add(i);
-            }
-        }
-        for (int j = 0; j < request.targets().size() && !done.isEmpty(); j++) {
-            int target = j;
-            List<Explanation> es = done.stream().map(i -> outcomes.get(i).perTarget().get(target)).toList();
-            List<Integer> planes = done.stream().map(image.planes()::get).toList();
-            try {
-                long s = System.nanoTime();
-                Map<String, Path> written = writer.write(new ExplainedImage(file, name(file, request.targets().get(j),
-                        request), image.images().get(done.get(0)), image.calibration(), planes, es));
-                double writeMs = (System.nanoTime() - s) / 1e6 / es.size();
-                for (int k = 0; k < es.size(); k++) {
-                    Explanation e = es.get(k);
-                    Map<String, Double> timings = new LinkedHashMap<>(e.timingsMs());
-                    timings.put("write", writeMs);
-                    report.add(file, planes.get(k) + 1, e, written, timings);
-                    if (montageRows != null) {
-                        montageRows.add(file.getFileName() + (image.planes().size() > 1 ? " (plane "
-                                + (planes.get(k) + 1) + ")" : ""), image.images().get(done.get(k)), e);
-                    }
-                }
-            } catch (IOException ex) {
-                fail(file, null, "could not write outputs: " + ex.getMessage(), writer, report);
-            }
-        }
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i).error() != null) {
-                fail(file, image.planes().get(i) + 1, outcomes.get(i).error(), writer, report);
-            }
-        }
-    }
-
-    /** An error entry and CSV row for a file ({@code plane} null) or one of its planes (1-based). */
-    private static void fail(Path file, Integer plane, String message, ExplanationWriter writer, Report report)
-            throws IOException {
-        report.addError(file, plane, message);
-        writer.failed(file, plane == null ? 0 : plane, message);
-    }
-
-    private static String name(Path file, String target, ExplainRequest request) {
-        return request.targets().size() == 1 ? ImageFiles.baseName(file) : ImageFiles.baseName(file) + "." + safe(target);
-    }
-
-    private static String safe(String s) {
-        return s.replaceAll("[^A-Za-z0-9._-]+", "_");
     }
 }

@@ -9,7 +9,21 @@ final class Json {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
             .serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
 
+    private static final Gson LINE = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
+
     private Json() {}
+
+    /** One line of JSON (for JSON-lines files). */
+    static String line(Object o) {
+        return LINE.toJson(o);
+    }
+
+    /** A JSON object read back as maps, lists, strings, numbers (doubles) and booleans. */
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, Object> read(String json) {
+        return LINE.fromJson(json, java.util.LinkedHashMap.class);
+    }
 
     static String write(Object o) {
         return GSON.toJson(o);

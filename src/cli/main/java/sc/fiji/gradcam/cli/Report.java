@@ -31,6 +31,8 @@ final class Report {
     private InputRange range;
     private boolean augSmooth;
     private boolean eigenSmooth;
+    private java.io.Writer journal;
+    private boolean loadCounted;
 
     Report(String model, String layer, double loadMs) {
         this.model = model;
@@ -73,11 +75,62 @@ final class Report {
         outputs.forEach((k, v) -> outs.put(k, v.toString()));
         o.put("outputs", outs);
         Map<String, Double> t = new LinkedHashMap<>();
-        t.put("load", images.isEmpty() ? loadMs : 0.0);
+        t.put("load", loadCounted ? 0.0 : loadMs);
+        loadCounted = true;
         t.putAll(timings);
         o.put("timings_ms", t);
         o.put("error", null);
+        append(o);
+    }
+
+    /**
+     * Appends every entry from now on as one JSON line to {@code file} (flushed at once, so that a killed run keeps
+     * them); with {@code keep} non-null, first keeps only the entries of those images from the file's earlier lines
+     * (a resumed run) and rewrites it.
+     */
+    void journal(Path file, Set<String> keep) throws IOException {
+        List<String> kept = new ArrayList<>();
+        if (keep != null && Files.isRegularFile(file)) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int end = text.lastIndexOf('\n');
+            for (String line : end < 0 ? List.<String>of() : text.substring(0, end).lines().toList()) {
+                Map<String, Object> o = Json.read(line);
+                if (keep.contains(String.valueOf(o.get("image")))) {
+                    Object plane = o.get("plane");
+                    if (plane instanceof Number n) {
+                        o.put("plane", n.intValue());
+                    }
+                    images.add(o);
+                    kept.add(line);
+                }
+            }
+        }
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".part");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        journal = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** Ends the journal. */
+    void closeJournal() throws IOException {
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+    }
+
+    private void append(Map<String, Object> o) {
         images.add(o);
+        if (journal != null) {
+            try {
+                journal.write(Json.line(o));
+                journal.write('\n');
+                journal.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** The entry of a file ({@code plane} null) or of one of its planes (1-based) that was not explained. */
@@ -87,7 +140,7 @@ final class Report {
         o.put("image", file.toString());
         o.put("plane", plane);
         o.put("error", message == null ? "unknown error" : message);
-        images.add(o);
+        append(o);
     }
 
     int errors() {

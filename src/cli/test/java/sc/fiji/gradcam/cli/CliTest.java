@@ -350,7 +350,8 @@ class CliTest {
             assertEquals("2", img.getAsJsonObject("predicted").get("label").getAsString());
         }
         try (var files = Files.list(out)) {
-            assertEquals(3L * n + 2, files.count(), "3 files per image plus predictions.csv and summary.json");
+            assertEquals(3L * n + 3, files.count(), "3 files per image plus predictions.csv, predictions.jsonl and "
+                    + "summary.json");
         }
         assertEquals(n + 1, Files.readAllLines(out.resolve("predictions.csv")).size());
     }
@@ -392,16 +393,19 @@ class CliTest {
         // the run's own files exist: the whole run is refused before anything is written
         Run again = run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet", "--json");
         assertEquals(2, again.code(), again.err());
-        assertTrue(again.err().contains("--overwrite") && again.err().contains("predictions.csv"), again.err());
+        assertTrue(again.err().contains("--overwrite") && again.err().contains("already holds"), again.err());
         assertEquals(stamp, Files.getLastModifiedTime(cam).toMillis());
         assertArrayEquals(csv, Files.readAllBytes(out.resolve("predictions.csv")));
         assertArrayEquals(summary, Files.readAllBytes(out.resolve("summary.json")));
-        // only the per-image files exist (the summaries were moved away): each image is an error entry, exit 1
+        // only the per-image files exist (the summaries were moved away): still refused as a whole, exit 2
         Files.move(out.resolve("predictions.csv"), out.resolve("old-predictions.csv"));
         Files.move(out.resolve("summary.json"), out.resolve("old-summary.json"));
+        Files.move(out.resolve("predictions.jsonl"), out.resolve("old-predictions.jsonl"));
         Run perImage = run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet", "--json");
-        assertEquals(1, perImage.code(), perImage.err());
-        assertTrue(perImage.out().contains("--overwrite"), perImage.out());
+        assertEquals(2, perImage.code(), perImage.err());
+        assertTrue(perImage.err().contains("--overwrite") && perImage.err().contains("t10k_0002_label1"),
+                perImage.err());
+        assertFalse(Files.exists(out.resolve("predictions.csv")));
         assertEquals(stamp, Files.getLastModifiedTime(cam).toMillis());
         assertEquals(0, run("explain", "--model", model, "--image", image, "--out", out.toString(), "--quiet",
                 "--overwrite").code());

@@ -141,9 +141,9 @@ class ExplainPlanesTest {
     }
 
     @Test
-    void theDefaultExplainsTheFirstPlaneOnly() throws Exception {
+    void planesFirstExplainsTheFirstPlaneOnly() throws Exception {
         Path stack = stack(dir.resolve("digits.tif"), planes(8));
-        for (String[] planes : new String[][] {{}, {"--planes", "first"}}) {
+        for (String[] planes : new String[][] {{"--planes", "first"}}) {
             Path out = dir.resolve("out" + planes.length);
             String[] args = {"explain", "--model", model(), "--image", stack.toString(), "--methods", "gradcam",
                 "--out", out.toString(), "--quiet", "--json"};
@@ -157,6 +157,12 @@ class ExplainPlanesTest {
             assertEquals(1, rows.size());
             assertEquals("1", rows.get(0)[8]);
         }
+        // the default, as in Fiji's batch: every plane
+        Path all = dir.resolve("out-default");
+        JsonArray every = CliTest.json(CliTest.run("explain", "--model", model(), "--image", stack.toString(),
+                "--methods", "gradcam", "--out", all.toString(), "--quiet", "--json")).getAsJsonArray("images");
+        assertEquals(DIGITS.length, every.size(), every::toString);
+        assertEquals(DIGITS.length, IJ.openImage(all.resolve("digits.gradcam.tif").toString()).getStackSize());
     }
 
     /**

@@ -77,7 +77,7 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
                 .withAugSmooth(aug_smooth)
                 .withEigenSmooth(eigen_smooth)
                 .withPreprocessing(new PreprocessingOptions(unlessAuto(size), unlessAuto(resize), unlessAuto(range),
-                        null));
+                        null).check());
     }
 
     private static String unlessAuto(String value) {
@@ -115,6 +115,10 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     }
 
     protected double opacity() {
+        if (!(opacity >= 0 && opacity <= 1)) {
+            throw new IllegalArgumentException("The overlay opacity must be between 0 and 1, not " + opacity
+                    + ". Fix: e.g. opacity=0.5.");
+        }
         return opacity;
     }
 

@@ -50,7 +50,7 @@ class ExplanationParametersTest {
             single.addAll(List.of("image", "slices", "box"));
             assertEquals(single, inputs(c, GradCamCommand.class));
             var batch = new java.util.ArrayList<>(SHARED);
-            batch.addAll(List.of("input", "output", "overwrite"));
+            batch.addAll(List.of("input", "output", "overwrite", "resume"));
             assertEquals(batch, inputs(c, GradCamBatchCommand.class));
         }
     }

@@ -41,7 +41,8 @@ class GradCamBatchCommandTest {
     @Test
     void writesMapsOverlaysAndPredictionsAndSkipsUnreadableFiles() throws Exception {
         Path in = digits(3);
-        Files.writeString(in.resolve("notes.txt"), "not an image");
+        Files.writeString(in.resolve("notes.txt"), "not an image"); // not an image name: not part of the run
+        Files.writeString(in.resolve("broken.png"), "not an image either");
         Path out = tmp.resolve("out");
         try (Context c = new Context()) {
             Module m = Fixtures.run(c, GradCamBatchCommand.class, "input", in.toFile(), "output", out.toFile(),
@@ -63,7 +64,8 @@ class GradCamBatchCommandTest {
             assertEquals(5, csv.size());
             assertTrue(csv.get(0).startsWith("file,plane,predicted_index,predicted_label"));
             assertTrue(csv.stream().anyMatch(l -> l.startsWith(name + ".png,1,7,7,")), csv.toString());
-            assertTrue(csv.stream().anyMatch(l -> l.startsWith("notes.txt,") && l.contains("skipped")));
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith("broken.png,") && l.contains("skipped")), csv.toString());
+            assertTrue(csv.stream().noneMatch(l -> l.startsWith("notes.txt")), csv.toString());
 
             // never overwrite unless asked
             long size = Files.size(out.resolve(name + ".gradcam.tif"));
@@ -158,8 +160,9 @@ class GradCamBatchCommandTest {
         Path in = Files.createDirectories(tmp.resolve("leaves"));
         File src = Fixtures.shared().resolve("models/potato_leaf/images").toFile();
         for (File f : src.listFiles()) {
-            Files.copy(f.toPath(), in.resolve(f.getName()));
-            Files.copy(f.toPath(), in.resolve("copy-" + f.getName()));
+            for (int i = 0; i < 5; i++) {
+                Files.copy(f.toPath(), in.resolve("copy" + i + "-" + f.getName()));
+            }
         }
         int total = in.toFile().list().length;
         try (Context c = new Context()) {

@@ -25,8 +25,12 @@ public record Preprocessing(int width, int height, int channels, ResizeMode resi
             if (parts.length == 2) {
                 double a = Double.parseDouble(parts[0]);
                 double b = Double.parseDouble(parts[1]);
-                if (a != b) {
+                if (Double.isFinite(a) && Double.isFinite(b) && a < b) {
                     return new double[] {a, b};
+                }
+                if (a >= b) {
+                    throw new IllegalArgumentException("Invalid range '" + s + "': " + (a == b ? "it is empty"
+                            : "MIN is above MAX") + ". Write it as MIN:MAX with MIN below MAX, e.g. 0:1, -1:1 or 0:255.");
                 }
             }
         } catch (NumberFormatException e) {

@@ -35,10 +35,16 @@ public final class ExplanationWriter implements AutoCloseable {
     /** Creates the folder and starts its {@value #PREDICTIONS} with these columns. */
     public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity)
             throws IOException {
+        this(folder, columns, lut, opacity, false);
+    }
+
+    /** With {@code append}, adds rows to the folder's existing {@value #PREDICTIONS} (a resumed run). */
+    public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity,
+            boolean append) throws IOException {
         this.folder = Files.createDirectories(folder);
         this.lut = lut;
         this.opacity = Math.max(0, Math.min(1, opacity));
-        this.csv = new PredictionsCsv(folder.resolve(PREDICTIONS), columns);
+        this.csv = new PredictionsCsv(folder.resolve(PREDICTIONS), columns, append);
     }
 
     /** The output keys and files of an image named {@code name} explained with these methods. */

@@ -23,7 +23,7 @@ public final class MapFiles {
             Files.deleteIfExists(tmp);
             throw new IOException("could not write " + file);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        moveIntoPlace(tmp, file);
     }
 
     public static void writePng(int[] rgb, int width, int height, Path file) throws IOException {
@@ -37,10 +37,23 @@ public final class MapFiles {
         if (!ImageIO.write(img, "png", tmp.toFile())) {
             throw new IOException("no PNG writer");
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        moveIntoPlace(tmp, file);
     }
 
-    private static Path temp(Path file) {
+    /**
+     * Renames a complete temporary file to its final name in one step, so that a killed run never leaves a
+     * half-written file under the final name (a leftover {@code .NAME.part} is replaced by the next write).
+     */
+    public static void moveIntoPlace(Path tmp, Path file) throws IOException {
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The temporary name a file is written under until complete: {@code .NAME.part} beside it. */
+    public static Path temp(Path file) {
         return file.resolveSibling("." + file.getFileName() + ".part");
     }
 }

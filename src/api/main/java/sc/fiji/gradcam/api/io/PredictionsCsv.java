@@ -54,9 +54,26 @@ public final class PredictionsCsv implements AutoCloseable {
 
     /** Creates (or replaces) {@code file} and writes the header. */
     PredictionsCsv(Path file, List<Column> columns) throws IOException {
+        this(file, columns, false);
+    }
+
+    /**
+     * With {@code append}, adds rows to an existing file of these columns (a resumed run; the header is written only
+     * when the file is new or empty); else creates or replaces it.
+     */
+    PredictionsCsv(Path file, List<Column> columns, boolean append) throws IOException {
         this.columns = List.copyOf(columns);
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        line(columns.stream().map(Column::header).collect(Collectors.joining(",")));
+        boolean fresh = !append || !Files.exists(file) || Files.size(file) == 0;
+        this.out = append ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        if (fresh) {
+            line(header(columns));
+        }
+    }
+
+    /** The header line of these columns. */
+    public static String header(List<Column> columns) {
+        return columns.stream().map(Column::header).collect(Collectors.joining(","));
     }
 
     /** The row of an explained plane ({@code plane} 1-based). */
