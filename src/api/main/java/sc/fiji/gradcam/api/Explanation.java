@@ -15,7 +15,8 @@ import sc.fiji.gradcam.api.ScoreKind;
  * @param layer the target layer (null when no layer-based method was asked for)
  * @param rawMax maximum of the raw Grad-CAM map (0: the map is empty; with augmentation smoothing at most 1)
  * @param maps each method's map at the image's size: Grad-CAM family normalised to [0, 1] (one channel),
- *     gradients raw with one channel per model input channel
+ *     gradients raw with one channel per model input channel. From the engine a {@link SourcedMaps}: computed
+ *     when read, a large map anew by each {@code get} ({@link #source} reads it band by band)
  * @param gradcamRaw the unnormalised Grad-CAM map at feature resolution (null without Grad-CAM); with
  *     {@link ExplainRequest#eigenSmooth()} or {@link ExplainRequest#augSmooth()} the smoothed map (augmentation
  *     smoothing: the mean of six maps, each divided by its maximum)
@@ -31,6 +32,15 @@ public record Explanation(Prediction predicted, List<Prediction> top5, Predictio
         Layer layer, double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, Map<Method, MapImage> rawMaps,
         String note,
         Map<String, Double> timingsMs) {
+
+    /** The method's image-size map as a source read band by band (without computing it whole), or null. */
+    public MapSource source(Method m) {
+        if (maps instanceof SourcedMaps s) {
+            return s.source(m);
+        }
+        MapImage map = maps.get(m);
+        return map == null ? null : MapSource.of(map);
+    }
 
     /** Whether the Grad-CAM map is zero everywhere (no positive evidence at this layer). */
     public boolean emptyMap() {

@@ -3,6 +3,8 @@ package sc.fiji.gradcam.explain;
 import sc.fiji.gradcam.api.ExplainRequest;
 import sc.fiji.gradcam.api.Explanation;
 import sc.fiji.gradcam.api.MapImage;
+import sc.fiji.gradcam.api.MapSource;
+import sc.fiji.gradcam.api.SourcedMaps;
 import sc.fiji.gradcam.api.ModelExplainer;
 import sc.fiji.gradcam.api.ModelInfo;
 import sc.fiji.gradcam.api.Method;
@@ -17,7 +19,8 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import sc.fiji.gradcam.api.Layer;
 import sc.fiji.gradcam.api.image.InputImage;
-import sc.fiji.gradcam.api.image.MapResampler;
+import sc.fiji.gradcam.api.image.Geometry;
+import sc.fiji.gradcam.api.image.MapSources;
 import sc.fiji.gradcam.api.image.Preprocessing;
 import sc.fiji.gradcam.api.image.Preprocessor;
 import sc.fiji.gradcam.api.image.Preprocessor.ModelInput;
@@ -174,18 +177,21 @@ public final class Explainer implements ModelExplainer {
             List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<String, Double> timings, Layer layer,
             ExplainRequest request) {
         Prediction targetPrediction = ranked.stream().filter(r -> r.index() == t).findFirst().orElseThrow();
-        Map<Method, MapImage> maps = new LinkedHashMap<>();
+        Map<Method, MapSource> maps = new LinkedHashMap<>();
         Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         int w = image.width();
         int h = image.height();
-        MapImage cam = null;
+        Geometry g = input.geometry();
+        MapSource cam = null;
         MapImage gradcamRaw = raw.get(Method.GRADCAM);
         double rawMax = gradcamRaw == null ? 0 : Math.max(0, gradcamRaw.max());
         for (Map.Entry<Method, MapImage> e : raw.entrySet()) {
             Method m = e.getKey();
             long s = System.nanoTime();
-            MapImage upsampled = camImage(e.getValue(), input, w, h);
+            MapImage r = e.getValue();
+            // upsampled and divided by the raw maximum when read (an empty map stays 0)
+            MapSource upsampled = MapSources.upsampled(r.data(), r.width(), r.height(), g, w, h, Math.max(0, r.max()));
             if (m == Method.GRADCAM) {
                 cam = upsampled;
                 if (rawMax <= 0) {
@@ -193,37 +199,37 @@ public final class Explainer implements ModelExplainer {
                             + "' adds positive evidence for class '" + targetPrediction.label() + "'. Try an earlier "
                             + "layer, the counterfactual map, or the score 'probability'.");
                 }
-            } else if (m.isCamVariant() && !(e.getValue().max() > 0)) {
+            } else if (m.isCamVariant() && !(r.max() > 0)) {
                 notes.add(emptyVariantNote(m, layer.name(), targetPrediction.label()));
             }
             if (request.methods().contains(m)) {
                 maps.put(m, upsampled);
-                rawMaps.put(m, e.getValue());
+                rawMaps.put(m, r);
             }
             timings.merge(m.id(), (System.nanoTime() - s) / 1e6, Double::sum);
         }
-        int c = input.values().length / (input.geometry().modelWidth() * input.geometry().modelHeight());
+        int c = input.values().length / (g.modelWidth() * g.modelHeight());
         int per = input.values().length;
         if (f.inputGradient() != null) {
             long s = System.nanoTime();
-            maps.put(Method.GRADIENT, inputMap(f.inputGradient(), i * per, per, c, input, w, h));
+            maps.put(Method.GRADIENT, inputMap(f.inputGradient(), i * per, per, c, g, w, h));
             timings.put(Method.GRADIENT.id(), (System.nanoTime() - s) / 1e6);
         }
         if (f.guided() != null) {
             long s = System.nanoTime();
-            MapImage guided = inputMap(f.guided(), i * per, per, c, input, w, h);
+            MapSource guided = inputMap(f.guided(), i * per, per, c, g, w, h);
             if (request.methods().contains(Method.GUIDED_BACKPROP)) {
                 maps.put(Method.GUIDED_BACKPROP, guided);
             }
             timings.put(Method.GUIDED_BACKPROP.id(), (System.nanoTime() - s) / 1e6);
             if (request.methods().contains(Method.GUIDED_GRADCAM)) {
                 s = System.nanoTime();
-                maps.put(Method.GUIDED_GRADCAM, GuidedGradCam.combine(guided, cam));
+                maps.put(Method.GUIDED_GRADCAM, MapSources.product(guided, cam));
                 timings.put(Method.GUIDED_GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             }
         }
         return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
-                request.score(), layer, rawMax, maps, gradcamRaw, rawMaps,
+                request.score(), layer, rawMax, new SourcedMaps(maps), gradcamRaw, rawMaps,
                 notes.isEmpty() ? null : String.join(" ", notes), timings);
     }
 
@@ -234,25 +240,11 @@ public final class Explainer implements ModelExplainer {
         return "The " + m.title() + " map is zero everywhere: " + why + ". Try an earlier layer.";
     }
 
-    private static MapImage inputMap(float[] all, int offset, int per, int channels, ModelInput input, int w, int h) {
+    /** Image {@code offset / per}'s model-resolution gradient ({@code per} values, interleaved) on the image. */
+    private static MapSource inputMap(float[] all, int offset, int per, int channels, Geometry g, int w, int h) {
         float[] one = new float[per];
         System.arraycopy(all, offset, one, 0, per);
-        return new MapImage(w, h, channels, MapResampler.modelToImage(one, channels, input.geometry(), w, h));
-    }
-
-    /** A raw CAM-like map upsampled to the image ({@code w × h}) and divided by its maximum (an empty map stays 0). */
-    private static MapImage camImage(MapImage raw, ModelInput input, int w, int h) {
-        return normalised(MapResampler.featureToImage(raw.data(), raw.width(), raw.height(), input.geometry(), w, h),
-                Math.max(0, raw.max()), w, h);
-    }
-
-    private static MapImage normalised(float[] map, double max, int w, int h) {
-        if (max > 0) {
-            for (int j = 0; j < map.length; j++) {
-                map[j] = (float) Math.min(1.0, Math.max(0.0, map[j] / max));
-            }
-        }
-        return new MapImage(w, h, 1, map);
+        return MapSources.modelResolution(one, channels, g, w, h);
     }
 
     @Override

@@ -140,6 +140,7 @@ public final class BatchRunner {
                 listener.progress(kept.size(), files.size());
                 List<Opened> chunk = new ArrayList<>();
                 int planesInChunk = 0;
+                long bytesInChunk = 0;
                 for (int i = 0; i < todo.size(); i++) {
                     if (listener.stopRequested()) {
                         return counts.summary(files.size(), true);
@@ -147,11 +148,15 @@ public final class BatchRunner {
                     Opened opened = open(todo.get(i), o);
                     chunk.add(opened);
                     planesInChunk += Math.max(1, opened.images().size());
-                    if (planesInChunk >= o.batch() || i == todo.size() - 1) {
+                    bytesInChunk += opened.bytes();
+                    // a chunk holds its images open: large ones are explained before more are read
+                    if (planesInChunk >= o.batch() || bytesInChunk >= MemoryGuard.chunkBytes()
+                            || i == todo.size() - 1) {
                         process(explainer, o, chunk, writer, listener, counts);
                         listener.progress(kept.size() + i + 1, files.size());
                         chunk.clear();
                         planesInChunk = 0;
+                        bytesInChunk = 0;
                     }
                 }
             }
@@ -171,7 +176,7 @@ public final class BatchRunner {
 
     /** A file read for explaining: its planes (0-based) and their images, or why it cannot be explained. */
     private record Opened(Path file, List<Integer> planes, List<InputImage> images, Calibration calibration,
-            String error) {}
+            long bytes, String error) {}
 
     /** A plane's explanations (one per target), or why it was not explained. */
     private record Outcome(List<Explanation> perTarget, String error) {}
@@ -180,17 +185,17 @@ public final class BatchRunner {
         try {
             ImagePlus imp = ImageFiles.open(file);
             int planes = o.allPlanes() ? ImagePlusImages.planes(imp) : 1;
-            String tooLarge = MemoryGuard.check(imp, planes, o.request());
+            String tooLarge = MemoryGuard.check(imp, o.request());
             if (tooLarge != null) {
-                return new Opened(file, List.of(), List.of(), null, tooLarge);
+                return new Opened(file, List.of(), List.of(), null, 0, tooLarge);
             }
             List<Integer> explained = IntStream.range(0, planes).boxed().toList();
             List<InputImage> images = explained.stream().map(p -> ImagePlusImages.plane(imp, p)).toList();
-            return new Opened(file, explained, images, imp.getCalibration(), null);
+            return new Opened(file, explained, images, imp.getCalibration(), MemoryGuard.imageBytes(imp), null);
         } catch (OutOfMemoryError e) {
-            return new Opened(file, List.of(), List.of(), null, MemoryGuard.outOfMemory("reading it"));
+            return new Opened(file, List.of(), List.of(), null, 0, MemoryGuard.outOfMemory("reading it"));
         } catch (IOException | RuntimeException e) {
-            return new Opened(file, List.of(), List.of(), null, oneLine(e));
+            return new Opened(file, List.of(), List.of(), null, 0, oneLine(e));
         }
     }
 

@@ -20,6 +20,35 @@ public final class Bilinear {
         return (float) (top * (1 - fy) + bottom * fy);
     }
 
+    /** {@link #sample(float[], int, int, int, double, double)} of channel {@code c} of an image (held or a view). */
+    public static float sample(InputImage image, int c, double x, double y) {
+        int width = image.width();
+        int height = image.height();
+        double cx = Math.max(0, Math.min(width - 1, x));
+        double cy = Math.max(0, Math.min(height - 1, y));
+        int x0 = (int) Math.floor(cx);
+        int y0 = (int) Math.floor(cy);
+        int x1 = Math.min(x0 + 1, width - 1);
+        int y1 = Math.min(y0 + 1, height - 1);
+        return mix(image.at(c, y0 * width + x0), image.at(c, y0 * width + x1), image.at(c, y1 * width + x0),
+                image.at(c, y1 * width + x1), cx - x0, cy - y0);
+    }
+
+    /** {@link #sample(float[], int, int, Taps, int, Taps, int)} of channel {@code c} of an image. */
+    static float sample(InputImage image, int c, Taps xs, int x, Taps ys, int y) {
+        int r0 = ys.i0[y] * image.width();
+        int r1 = ys.i1[y] * image.width();
+        return mix(image.at(c, r0 + xs.i0[x]), image.at(c, r0 + xs.i1[x]), image.at(c, r1 + xs.i0[x]),
+                image.at(c, r1 + xs.i1[x]), xs.f[x], ys.f[y]);
+    }
+
+    /** The bilinear blend of the four neighbours, in the same order of operations as the array samplers. */
+    private static float mix(float topLeft, float topRight, float bottomLeft, float bottomRight, double fx, double fy) {
+        double top = topLeft * (1 - fx) + topRight * fx;
+        double bottom = bottomLeft * (1 - fx) + bottomRight * fx;
+        return (float) (top * (1 - fy) + bottom * fy);
+    }
+
     /**
      * Precomputed sampling positions along one axis: for each output index the two neighbouring source
      * indices and the weight of the second, exactly as {@link #sample} computes them (so results are the same

@@ -18,9 +18,9 @@ public final class Preprocessor {
                     + ". Fix: convert the image (e.g. to RGB or 8-bit gray) or choose a model for " + fromC
                     + "-channel images.");
         }
-        int bad = image.firstNonFinite();
+        long bad = image.firstNonFinite();
         if (bad >= 0) {
-            int plane = image.width() * image.height();
+            long plane = (long) image.width() * image.height();
             throw new IllegalArgumentException("The image has a NaN or infinite value at x=" + (bad % plane % image.width())
                     + ", y=" + (bad % plane / image.width()) + ". Fix: replace them first (e.g. Process › Math › Remove NaNs).");
         }
@@ -35,7 +35,7 @@ public final class Preprocessor {
             // the image already has the model's size: no resampling, only channels and range
             for (int i = 0; i < plane; i++) {
                 for (int c = 0; c < fromC; c++) {
-                    pixel[c] = image.data()[c * plane + i];
+                    pixel[c] = image.at(c, i);
                 }
                 for (int c = 0; c < toC; c++) {
                     float raw = channel(pixel, fromC, toC, c);
@@ -57,7 +57,6 @@ public final class Preprocessor {
         }
         Bilinear.Taps tx = new Bilinear.Taps(xs, image.width());
         Bilinear.Taps ty = new Bilinear.Taps(ys, image.height());
-        float[] data = image.data();
         // unless the image is shrunk, area() is one bilinear sample: the precomputed taps give the same value faster
         boolean shrinks = (int) Math.ceil(g.scaleX() - 1e-9) > 1 || (int) Math.ceil(g.scaleY() - 1e-9) > 1;
         for (int v = 0; v < p.height(); v++) {
@@ -69,8 +68,8 @@ public final class Preprocessor {
                     continue;
                 }
                 for (int c = 0; c < fromC; c++) {
-                    pixel[c] = shrinks ? area(image, c * plane, xs[u], ys[v], g.scaleX(), g.scaleY())
-                            : Bilinear.sample(data, c * plane, image.width(), tx, u, ty, v);
+                    pixel[c] = shrinks ? area(image, c, xs[u], ys[v], g.scaleX(), g.scaleY())
+                            : Bilinear.sample(image, c, tx, u, ty, v);
                 }
                 for (int c = 0; c < toC; c++) {
                     float raw = channel(pixel, fromC, toC, c);
@@ -93,18 +92,18 @@ public final class Preprocessor {
      * The image value over the footprint of one model pixel centred at (x, y): bilinear where the image is
      * enlarged, the mean of an n×n grid of bilinear samples where it is shrunk by n (no aliasing).
      */
-    static float area(InputImage image, int base, double x, double y, double scaleX, double scaleY) {
+    static float area(InputImage image, int c, double x, double y, double scaleX, double scaleY) {
         int nx = (int) Math.ceil(scaleX - 1e-9);
         int ny = (int) Math.ceil(scaleY - 1e-9);
         if (nx <= 1 && ny <= 1) {
-            return Bilinear.sample(image.data(), base, image.width(), image.height(), x, y);
+            return Bilinear.sample(image, c, x, y);
         }
         double sum = 0;
         for (int j = 0; j < ny; j++) {
             double yy = y + ((j + 0.5) / ny - 0.5) * scaleY;
             for (int i = 0; i < nx; i++) {
                 double xx = x + ((i + 0.5) / nx - 0.5) * scaleX;
-                sum += Bilinear.sample(image.data(), base, image.width(), image.height(), xx, yy);
+                sum += Bilinear.sample(image, c, xx, yy);
             }
         }
         return (float) (sum / (nx * ny));
@@ -115,10 +114,9 @@ public final class Preprocessor {
         if (image.kind() == PixelKind.UINT8) {
             return new double[] {0, 255};
         }
-        float[] sorted = image.data().clone();
-        Arrays.sort(sorted);
-        double lo = percentile(sorted, p.lowPercentile());
-        double hi = percentile(sorted, p.highPercentile());
+        double[] lh = Percentiles.of(image, p.lowPercentile(), p.highPercentile());
+        double lo = lh[0];
+        double hi = lh[1];
         if (hi <= lo) {
             hi = lo + 1;
         }

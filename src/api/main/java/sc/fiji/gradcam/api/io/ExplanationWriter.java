@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import sc.fiji.gradcam.api.Explanation;
 import sc.fiji.gradcam.api.MapImage;
+import sc.fiji.gradcam.api.MapSource;
 import sc.fiji.gradcam.api.Method;
 import sc.fiji.gradcam.api.image.ColorMap;
 import sc.fiji.gradcam.api.image.Heatmap;
@@ -82,9 +83,12 @@ public final class ExplanationWriter implements AutoCloseable {
         Map<String, Path> files = plan(folder, image.name(), image.methods());
         String title = image.file().getFileName().toString();
         String target = ExplainedImage.targetName(image.explanations());
+        float[] slice = null; // the one image-size slice the image's TIFFs are written from, in turn
         for (Method m : image.methods()) {
-            MapFiles.writeTiff(ImagePlusImages.toImagePlus(image.maps(m), m, ImagePlusImages.mapTitle(m, target, title),
-                    image.calibration()), files.get(m.id()));
+            List<MapSource> sources = image.explanations().stream().map(e -> e.source(m)).toList();
+            slice = slice != null ? slice : new float[sources.get(0).width() * sources.get(0).height()];
+            MapFiles.writeTiff(ImagePlusImages.toWritableImagePlus(sources, m, ImagePlusImages.mapTitle(m, target,
+                    title), image.calibration(), slice), files.get(m.id()));
         }
         if (files.containsKey("gradcam-raw")) {
             List<MapImage> raw = image.explanations().stream().map(Explanation::gradcamRaw).toList();
@@ -93,9 +97,10 @@ public final class ExplanationWriter implements AutoCloseable {
         }
         Method overlaid = ExplainedImage.overlayMethod(image.methods());
         if (overlaid != null) {
-            MapImage map = image.first().maps().get(overlaid);
-            int[] rgb = Heatmap.blend(Heatmap.display(image.firstPlane()), map.data(), lut, opacity);
-            MapFiles.writePng(rgb, map.width(), map.height(), files.get("gradcam-overlay"));
+            MapSource map = image.first().source(overlaid);
+            Heatmap.Display base = Heatmap.Display.of(image.firstPlane());
+            MapFiles.writePng(map.width(), map.height(), (y0, y1, out) -> Heatmap.blendRows(base, map, y0, y1, lut,
+                    opacity, out), files.get("gradcam-overlay"));
         }
         for (int i = 0; i < image.planes().size(); i++) {
             csv.row(image.file(), image.planes().get(i) + 1, image.explanations().get(i));

@@ -2,9 +2,10 @@ package sc.fiji.gradcam.api.io;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
+import ij.VirtualStack;
+import sc.fiji.gradcam.api.MapSource;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
@@ -31,7 +32,10 @@ public final class ImagePlusImages {
         return (imp.getCurrentSlice() - 1) / imp.getNChannels();
     }
 
-    /** Plane {@code plane} (0-based) as the core's image: RGB gives 3 UINT8 channels, gray one per channel. */
+    /**
+     * Plane {@code plane} (0-based) as the core's image: RGB gives 3 UINT8 channels, gray one per channel. A read-only
+     * view of the image's own pixel arrays: nothing is copied (a 20000 × 20000 8-bit plane stays 400 MB).
+     */
     public static InputImage plane(ImagePlus imp, int plane) {
         check(imp);
         int c = imp.getNChannels();
@@ -39,28 +43,18 @@ public final class ImagePlusImages {
         int h = imp.getHeight();
         ImageStack stack = imp.getStack();
         if (imp.getBitDepth() == 24) {
-            ColorProcessor cp = (ColorProcessor) stack.getProcessor(plane + 1);
-            byte[][] rgb = {new byte[w * h], new byte[w * h], new byte[w * h]};
-            cp.getRGB(rgb[0], rgb[1], rgb[2]);
-            float[] data = new float[3 * w * h];
-            for (int i = 0; i < data.length; i++) {
-                data[i] = rgb[i / (w * h)][i % (w * h)] & 0xff;
-            }
-            return new InputImage(w, h, 3, data, PixelKind.UINT8);
+            int[] rgb = (int[]) stack.getProcessor(plane + 1).getPixels();
+            return InputImage.view(w, h, 3, PixelKind.UINT8, (ch, i) -> rgb[i] >> (16 - 8 * ch) & 0xff);
         }
-        float[] data = new float[c * w * h];
+        Object[] arrays = new Object[c];
         for (int ch = 0; ch < c; ch++) {
-            ImageProcessor ip = stack.getProcessor(plane * c + ch + 1);
-            for (int i = 0; i < w * h; i++) {
-                data[ch * w * h + i] = ip.getf(i);
-            }
+            arrays[ch] = stack.getProcessor(plane * c + ch + 1).getPixels();
         }
-        PixelKind kind = switch (imp.getBitDepth()) {
-            case 8 -> PixelKind.UINT8;
-            case 16 -> PixelKind.UINT16;
-            default -> PixelKind.FLOAT;
+        return switch (imp.getBitDepth()) {
+            case 8 -> InputImage.view(w, h, c, PixelKind.UINT8, (ch, i) -> ((byte[]) arrays[ch])[i] & 0xff);
+            case 16 -> InputImage.view(w, h, c, PixelKind.UINT16, (ch, i) -> ((short[]) arrays[ch])[i] & 0xffff);
+            default -> InputImage.view(w, h, c, PixelKind.FLOAT, (ch, i) -> ((float[]) arrays[ch])[i]);
         };
-        return new InputImage(w, h, c, data, kind);
     }
 
     /** Rejects images that are not a gray/RGB image or stack of them. */
@@ -118,22 +112,64 @@ public final class ImagePlusImages {
      * symmetric display range, channels as a composite.
      */
     public static ImagePlus toImagePlus(List<MapImage> maps, Method method, String title, Calibration calibration) {
-        ImagePlus imp = toImagePlus(maps, title);
-        if (calibration != null) {
-            Calibration cal = calibration.copy();
-            cal.disableDensityCalibration();
-            imp.setCalibration(cal);
-        }
         double maxAbs = 1e-12;
         for (MapImage m : maps) {
             for (float v : m.data()) {
                 maxAbs = Math.max(maxAbs, Math.abs(v));
             }
         }
+        return styled(toImagePlus(maps, title), method, calibration, maxAbs);
+    }
+
+    /**
+     * {@link #toImagePlus(List, Method, String, Calibration)} of maps read from their sources: one slice is held at a
+     * time (a virtual stack whose slices are computed when the TIFF writer reads them), so that a stack of
+     * image-size maps costs one slice of memory. The result is for writing, not for showing.
+     */
+    public static ImagePlus toWritableImagePlus(List<MapSource> maps, Method method, String title,
+            Calibration calibration) {
+        MapSource first = maps.get(0);
+        return toWritableImagePlus(maps, method, title, calibration, new float[first.width() * first.height()]);
+    }
+
+    /**
+     * {@link #toWritableImagePlus(List, Method, String, Calibration)} with the one slice held in {@code slice} (at
+     * least width × height values; its contents are replaced): the maps of one image can share it.
+     */
+    public static ImagePlus toWritableImagePlus(List<MapSource> maps, Method method, String title,
+            Calibration calibration, float[] slice) {
+        double maxAbs = 1e-12;
+        if (!method.camLike()) {
+            for (MapSource m : maps) {
+                maxAbs = Math.max(maxAbs, m.maxAbs());
+            }
+        }
+        MapSource first = maps.get(0);
+        int c = first.channels();
+        float[] pixels = slice.length == first.width() * first.height() ? slice
+                : new float[first.width() * first.height()];
+        ImagePlus imp;
+        if (maps.size() * c == 1) {
+            first.rows(0, first.height(), pixels);
+            imp = new ImagePlus(title, new FloatProcessor(first.width(), first.height(), pixels));
+        } else {
+            imp = new ImagePlus(title, new SourceStack(maps, pixels));
+            imp.setDimensions(c, maps.size(), 1);
+        }
+        return styled(imp, method, calibration, maxAbs);
+    }
+
+    /** The calibration, LUT and display range every front end gives a method's maps. */
+    private static ImagePlus styled(ImagePlus imp, Method method, Calibration calibration, double maxAbs) {
+        if (calibration != null) {
+            Calibration cal = calibration.copy();
+            cal.disableDensityCalibration();
+            imp.setCalibration(cal);
+        }
         boolean family = method.camLike();
         double lo = family ? 0 : -maxAbs;
         double hi = family ? 1 : maxAbs;
-        int c = maps.get(0).channels();
+        int c = imp.getNChannels();
         if (c > 1) {
             CompositeImage ci = new CompositeImage(imp, CompositeImage.GRAYSCALE);
             for (int ch = 1; ch <= c; ch++) {
@@ -147,6 +183,57 @@ public final class ImagePlusImages {
         imp.setLut(lut(family ? ColorMap.FIRE : ColorMap.GRAYS));
         imp.setDisplayRange(lo, hi);
         return imp;
+    }
+
+    /**
+     * Maps (one per plane, channels × planes slices, like {@link #toImagePlus(List, String)}) as a virtual stack:
+     * each slice is computed from its source into one shared array when asked for.
+     */
+    private static final class SourceStack extends VirtualStack {
+        private final List<MapSource> maps;
+        private final int channels;
+        private final float[] slice;
+        private final String[] names;
+
+        SourceStack(List<MapSource> maps, float[] slice) {
+            super(maps.get(0).width(), maps.get(0).height(), null, null);
+            this.maps = maps;
+            this.channels = maps.get(0).channels();
+            this.slice = slice;
+            this.names = channels == 3 ? new String[] {"red", "green", "blue"} : null;
+            setBitDepth(32);
+        }
+
+        @Override
+        public int getSize() {
+            return maps.size() * channels;
+        }
+
+        @Override
+        public String getSliceLabel(int n) {
+            int ch = (n - 1) % channels;
+            return names != null ? names[ch] : channels > 1 ? "channel " + (ch + 1) : null;
+        }
+
+        @Override
+        public synchronized ImageProcessor getProcessor(int n) {
+            MapSource m = maps.get((n - 1) / channels);
+            int ch = (n - 1) % channels;
+            int w = m.width();
+            int band = m.bandRows();
+            float[] buf = new float[band * w * channels];
+            for (int y0 = 0; y0 < m.height(); y0 += band) {
+                int y1 = Math.min(m.height(), y0 + band);
+                m.rows(y0, y1, buf);
+                System.arraycopy(buf, ch * (y1 - y0) * w, slice, y0 * w, (y1 - y0) * w);
+            }
+            return new FloatProcessor(w, m.height(), slice);
+        }
+
+        @Override
+        public Object getPixels(int n) {
+            return getProcessor(n).getPixels();
+        }
     }
 
     /** An ImageJ LUT of a colour map. */

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import sc.fiji.gradcam.api.Explanation;
-import sc.fiji.gradcam.api.MapImage;
+import sc.fiji.gradcam.api.MapSource;
 import sc.fiji.gradcam.api.Method;
 import sc.fiji.gradcam.api.image.ColorMap;
 import sc.fiji.gradcam.api.image.Heatmap;
@@ -32,21 +32,65 @@ public final class Montage {
         this.opacity = opacity;
     }
 
-    /** Adds a row (cells are scaled to 160 px). */
+    /**
+     * Adds a row (cells are scaled to 160 px). An image larger than twice that is reduced first, by the mean of
+     * k × k blocks read band by band, so that rows of large images cost only their thumbnails.
+     */
     public void add(String name, InputImage image, Explanation e) {
         int w = image.width();
         int h = image.height();
-        int[] base = Heatmap.display(image);
+        int k = Math.max(1, (int) Math.ceil(Math.max(w, h) / (2.0 * CELL)));
+        Heatmap.Display base = Heatmap.Display.of(image);
         BufferedImage[] cells = new BufferedImage[3];
-        cells[0] = rgb(base, w, h);
-        MapImage cam = e.maps().get(Method.GRADCAM);
-        cells[1] = cam == null ? null : rgb(Heatmap.blend(base, cam.data(), lut, opacity), w, h);
-        MapImage ggc = e.maps().get(Method.GUIDED_GRADCAM);
-        cells[2] = ggc == null ? null : rgb(Heatmap.signed(ggc.data(), w, h, ggc.channels()), w, h);
+        cells[0] = reduced(w, h, k, (y0, y1, out) -> {
+            for (int j = 0; j < out.length && y0 * w + j < y1 * w; j++) {
+                out[j] = base.rgb(y0 * w + j);
+            }
+        });
+        MapSource cam = e.source(Method.GRADCAM);
+        cells[1] = cam == null ? null
+                : reduced(w, h, k, (y0, y1, out) -> Heatmap.blendRows(base, cam, y0, y1, lut, opacity, out));
+        MapSource ggc = e.source(Method.GUIDED_GRADCAM);
+        if (ggc != null) {
+            double max = ggc.maxAbs();
+            cells[2] = reduced(w, h, k, (y0, y1, out) -> Heatmap.signedRows(ggc, max, y0, y1, out));
+        }
         rows.add(cells);
         captions.add(String.format(Locale.ROOT, "%s (%.2f)%s\n%s", e.predicted().label(),
                 e.predicted().probability(), e.target().index() == e.predicted().index() ? ""
                         : " — map for " + e.target().label(), name));
+    }
+
+    /** The painted image reduced by the mean of k × k blocks (k = 1: as painted). */
+    private static BufferedImage reduced(int w, int h, int k, MapFiles.RgbRows paint) {
+        int tw = (w + k - 1) / k;
+        int th = (h + k - 1) / k;
+        int[] px = new int[tw * th];
+        int[] band = new int[k * w];
+        for (int ty = 0; ty < th; ty++) {
+            int y0 = ty * k;
+            int y1 = Math.min(h, y0 + k);
+            paint.rows(y0, y1, band);
+            for (int tx = 0; tx < tw; tx++) {
+                int x1 = Math.min(w, (tx + 1) * k);
+                long r = 0;
+                long g = 0;
+                long b = 0;
+                int count = 0;
+                for (int y = 0; y < y1 - y0; y++) {
+                    for (int x = tx * k; x < x1; x++) {
+                        int p = band[y * w + x];
+                        r += p >> 16 & 255;
+                        g += p >> 8 & 255;
+                        b += p & 255;
+                        count++;
+                    }
+                }
+                px[ty * tw + tx] = (int) Math.round((double) r / count) << 16
+                        | (int) Math.round((double) g / count) << 8 | (int) Math.round((double) b / count);
+            }
+        }
+        return rgb(px, tw, th);
     }
 
     public void write(Path file) throws IOException {
