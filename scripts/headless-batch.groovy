@@ -1,4 +1,4 @@
-#@ CommandService cs
+#@ sc.fiji.gradcam.fiji.ModelCache models
 #@ File (label = "Input folder", style = "directory") input
 #@ File (label = "Output folder", style = "directory") output
 #@ File (label = "Model folder", style = "directory") model
@@ -7,47 +7,44 @@
 #@ String (label = "Methods", value = "gradcam,guided-gradcam") methods
 #@ Boolean (label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", value = false) aug_smooth
 #@ Boolean (label = "Eigen smoothing (pytorch-grad-cam eigen_smooth)", value = false) eigen_smooth
+#@ Boolean (label = "Resume an earlier run into the output folder", value = false) resume
 #@output String summary
 
-// Grad-CAM of every image in a folder, headless:
+// Grad-CAM of every image in a folder, headless, through the same batch runner as the command line and
+// Plugins › Grad-CAM › Grad-CAM Batch... (per-image isolation, crash-safe files, resume, a run lock):
 //   ImageJ-linux64 --headless --run scripts/headless-batch.groovy \
-//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam',aug_smooth='false',eigen_smooth='false'"
-// Writes NAME.<method>.tif per map and predictions.csv; prints one line per image.
+//       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam',aug_smooth='false',eigen_smooth='false',resume='false'"
+// Writes NAME.<method>.tif per map (and the raw map and overlay), predictions.csv with the columns
+// file,predicted_label,predicted_probability,target_label; prints one line per image.
 
-import ij.IJ
-import ij.io.FileSaver
+import java.nio.file.Path
+import sc.fiji.gradcam.api.ExplainRequest
 import sc.fiji.gradcam.api.Method
-import sc.fiji.gradcam.fiji.GradCamCommand
+import sc.fiji.gradcam.api.batch.BatchListener
+import sc.fiji.gradcam.api.batch.BatchOptions
+import sc.fiji.gradcam.api.batch.BatchRunner
+import sc.fiji.gradcam.api.io.PredictionsCsv
+import sc.fiji.gradcam.api.io.PredictionsCsv.Column
 
-output.mkdirs()
-def csv = new File(output, "predictions.csv")
-if (csv.exists()) {
-    throw new IllegalStateException("${csv} exists. Fix: choose an empty output folder.")
-}
-csv.text = "file,predicted_label,predicted_probability,target_label\n"
-int done = 0
-input.listFiles().findAll { it.isFile() && !it.name.startsWith(".") }.sort().each { file ->
-    def imp = IJ.openImage(file.path)
-    // ImageJ reads any text file as a "text image": one of words only has no rows
-    if (imp == null || imp.width == 0 || imp.height == 0) {
-        println "skipped ${file.name}: not an image ImageJ can read"
-        return
+def request = ExplainRequest.defaults()
+        .withTargets(target.split(",").collect { it.trim() })
+        .withLayer(layer)
+        .withMethods(Method.parseList(methods))
+        .withAugSmooth(aug_smooth as boolean)
+        .withEigenSmooth(eigen_smooth as boolean)
+def columns = [Column.FILE, Column.PREDICTED_LABEL, Column.PREDICTED_PROBABILITY, Column.TARGET_LABEL]
+def options = BatchOptions.of(input.toPath(), output.toPath(), request, columns)
+        .withExisting(false, resume as boolean)
+// the script's own output (println inside the listener class would go to System.out)
+def say = { String line -> println line }
+def result = BatchRunner.run(models.explainer(model), options, new BatchListener() {
+    void explained(Path file, int plane, sc.fiji.gradcam.api.Explanation e, sc.fiji.gradcam.api.image.InputImage image,
+            Map<String, Path> written, Map<String, Double> timings) {
+        say("${file.fileName}: ${e.predicted().label()} (${PredictionsCsv.number(e.predicted().probability())})")
     }
-    def module = cs.run(GradCamCommand, true, [image: imp, model: model, target: target,
-            layer: layer, methods: methods, score: "logit", aug_smooth: aug_smooth as boolean,
-            eigen_smooth: eigen_smooth as boolean, opacity: 0.5d, lut: "Fire", slices: "current", box: false]).get()
-    if (module.isCanceled()) {
-        println "skipped ${file.name}: ${module.getCancelReason()}"
-        return
+
+    void failed(Path file, Integer plane, String reason) {
+        say("skipped ${file.fileName}: ${reason}")
     }
-    def name = file.name.replaceFirst(/\.[^.]+$/, "")
-    module.getOutput("map_images").each { map ->
-        def method = Method.parse(map.title.substring(0, map.title.indexOf(" ["))).id()
-        new FileSaver(map).saveAsTiff(new File(output, "${name}.${method}.tif").path)
-    }
-    csv << "${file.name},${module.getOutput('predicted_label')},${module.getOutput('predicted_probability')}," +
-            "${module.getOutput('target_label')}\n"
-    println "${file.name}: ${module.getOutput('predicted_label')} (${module.getOutput('predicted_probability')})"
-    done++
-}
-summary = "${done} images explained; results in ${output}"
+})
+summary = "${result.explained() + result.kept()} images explained; results in ${output}"

@@ -33,7 +33,22 @@ public enum Method {
      * Desai &amp; Ramaswamy, WACV 2020: one forward pass per channel of the layer, from the layer on with that channel
      * zeroed (see {@link AblationCam}).
      */
-    ABLATIONCAM("ablationcam", "Ablation-CAM");
+    ABLATIONCAM("ablationcam", "Ablation-CAM"),
+    /** Shrikumar et al. 2016: the input times its gradient, {@code x ⊙ ∂y_c/∂x} (Captum's InputXGradient). */
+    INPUT_X_GRADIENT("input-x-gradient", "Input × Gradient"),
+    /**
+     * Sundararajan et al. 2017, arXiv 1703.01365: {@code (x − 0) ⊙ ∫ ∂y_c/∂x(αx) dα}, 50-point Gauss–Legendre (Captum's
+     * IntegratedGradients defaults); 50 gradient passes per image and target.
+     */
+    INTEGRATED_GRADIENTS("integrated-gradients", "Integrated Gradients"),
+    /** Smilkov et al. 2017: the mean gradient of 25 noisy copies (σ = 15 % of the input range); 25 gradient passes. */
+    SMOOTHGRAD("smoothgrad", "SmoothGrad"),
+    /** The mean squared gradient of SmoothGrad's noisy copies (Captum's NoiseTunnel smoothgrad_sq). */
+    SMOOTHGRAD_SQ("smoothgrad-sq", "SmoothGrad-Sq"),
+    /** The variance of the gradient over SmoothGrad's noisy copies (Adebayo et al. 2018; NoiseTunnel vargrad). */
+    VARGRAD("vargrad", "VarGrad"),
+    /** Zeiler &amp; Fergus 2014: the score drop when a window (1/8 of the input) is set to 0; one forward pass each. */
+    OCCLUSION("occlusion", "Occlusion");
 
     private final String id;
     private final String title;
@@ -108,6 +123,13 @@ public enum Method {
                 return EIGENCAM;
             case "eigen-gradcam", "eigen-grad-cam":
                 return EIGENGRADCAM;
+            // Captum's class names, lower case
+            case "inputxgradient", "input-times-gradient", "inputxgrad":
+                return INPUT_X_GRADIENT;
+            case "integratedgradients", "ig":
+                return INTEGRATED_GRADIENTS;
+            case "smoothgrad-squared", "smoothgradsq", "squaregrad":
+                return SMOOTHGRAD_SQ;
             default:
                 throw new IllegalArgumentException("Unknown method '" + s + "'. Valid: " + ids() + " (or all).");
         }

@@ -135,7 +135,7 @@ public final class Explainer implements ModelExplainer {
             Arrays.fill(fed, target);
         }
         BatchRun.Fetched f = runner.run(batch, n, p.height(), p.width(), p.channels(), fed, new BatchRun.Fetches(
-                request.score(), layer, methods.contains(Method.GRADIENT),
+                request.score(), layer, methods.contains(Method.GRADIENT) || methods.contains(Method.INPUT_X_GRADIENT),
                 methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
         String activation = graphs.score(request.score()).activation();
         // each row's class, set below before its maps are computed
@@ -161,10 +161,21 @@ public final class Explainer implements ModelExplainer {
         if (request.augSmooth() && layer != null) {
             raw = AugmentationSmoothing.smooth(runner, request, layer, inputs, p, classes, raw, timings);
         }
+        List<Map<Method, float[]>> attributions = new ArrayList<>();
+        InputAttributions ia = new InputAttributions(runner, request.score(), p.height(), p.width(), p.channels(),
+                p.rangeMax() - p.rangeMin());
+        int per = p.width() * p.height() * p.channels();
+        for (int i = 0; i < n; i++) {
+            float[] x = Arrays.copyOfRange(batch, i * per, (i + 1) * per);
+            float[] g = f.inputGradient() == null ? null
+                    : Arrays.copyOfRange(f.inputGradient(), i * per, (i + 1) * per);
+            attributions.add(methods.stream().anyMatch(InputAttributions::covers)
+                    ? ia.of(x, classes[i], g, methods, timings.get(i)) : Map.of());
+        }
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             list.add(assemble(i, images.get(i), inputs.get(i), f, rankings.get(i), classes[i], raw.get(i),
-                    timings.get(i), layer, request));
+                    attributions.get(i), timings.get(i), layer, request));
         }
         return list;
     }
@@ -174,8 +185,8 @@ public final class Explainer implements ModelExplainer {
      * the input-gradient maps, Guided Grad-CAM, and a note on empty maps.
      */
     private Explanation assemble(int i, InputImage image, ModelInput input, BatchRun.Fetched f,
-            List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<String, Double> timings, Layer layer,
-            ExplainRequest request) {
+            List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<Method, float[]> attributions,
+            Map<String, Double> timings, Layer layer, ExplainRequest request) {
         Prediction targetPrediction = ranked.stream().filter(r -> r.index() == t).findFirst().orElseThrow();
         Map<Method, MapSource> maps = new LinkedHashMap<>();
         Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
@@ -210,7 +221,7 @@ public final class Explainer implements ModelExplainer {
         }
         int c = input.values().length / (g.modelWidth() * g.modelHeight());
         int per = input.values().length;
-        if (f.inputGradient() != null) {
+        if (f.inputGradient() != null && request.methods().contains(Method.GRADIENT)) {
             long s = System.nanoTime();
             maps.put(Method.GRADIENT, inputMap(f.inputGradient(), i * per, per, c, g, w, h));
             timings.put(Method.GRADIENT.id(), (System.nanoTime() - s) / 1e6);
@@ -227,6 +238,10 @@ public final class Explainer implements ModelExplainer {
                 maps.put(Method.GUIDED_GRADCAM, MapSources.product(guided, cam));
                 timings.put(Method.GUIDED_GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             }
+        }
+        // the input attributions, in Method's order, onto the image like the gradient
+        for (Map.Entry<Method, float[]> e : new java.util.TreeMap<>(attributions).entrySet()) {
+            maps.put(e.getKey(), MapSources.modelResolution(e.getValue(), c, g, w, h));
         }
         return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
                 request.score(), layer, rawMax, new SourcedMaps(maps), gradcamRaw, rawMaps,

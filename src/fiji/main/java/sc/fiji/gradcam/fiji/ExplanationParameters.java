@@ -34,7 +34,9 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     private String layer = "auto";
     @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
             + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, "
-            + "ablationcam, or all (scorecam and ablationcam run the model once per channel of the layer)",
+            + "ablationcam, input-x-gradient, integrated-gradients, smoothgrad, smoothgrad-sq, vargrad, occlusion, "
+            + "or all (scorecam and ablationcam run the model once per channel of the layer; integrated-gradients, "
+            + "the smoothgrad family and occlusion 25-225 passes each)",
             persist = false)
     private String methods = "gradcam,guided-gradcam";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)

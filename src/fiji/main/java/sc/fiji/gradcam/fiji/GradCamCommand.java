@@ -44,6 +44,12 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> eigengradcam;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> scorecam;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> ablationcam;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> input_x_gradient;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> integrated_gradients;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> smoothgrad;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> smoothgrad_sq;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> vargrad;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> occlusion;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -110,6 +116,12 @@ public class GradCamCommand extends ExplanationParameters {
         eigengradcam = result.img(Method.EIGENGRADCAM);
         scorecam = result.img(Method.SCORECAM);
         ablationcam = result.img(Method.ABLATIONCAM);
+        input_x_gradient = result.img(Method.INPUT_X_GRADIENT);
+        integrated_gradients = result.img(Method.INTEGRATED_GRADIENTS);
+        smoothgrad = result.img(Method.SMOOTHGRAD);
+        smoothgrad_sq = result.img(Method.SMOOTHGRAD_SQ);
+        vargrad = result.img(Method.VARGRAD);
+        occlusion = result.img(Method.OCCLUSION);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());

@@ -83,6 +83,7 @@ class GroovyScriptTest {
         // at the default layer (Relu_1) this model's Grad-CAM is zero for most digits; Conv2D_1 is not
         inputs.put("layer", "Conv2D_1");
         inputs.put("methods", methods);
+        inputs.put("resume", false);
         return inputs;
     }
 
@@ -94,6 +95,7 @@ class GroovyScriptTest {
             Files.copy(images.resolve(name), in.resolve(name));
         }
         Files.writeString(in.resolve("notes.txt"), "not an image\n");
+        Files.writeString(in.resolve("broken.png"), "not a PNG\n");
         Files.writeString(in.resolve(".hidden.png"), "ignored\n");
         Map<String, String> before = digests(in);
         Path out = tmp.resolve("out"); // does not exist yet: the script creates it
@@ -106,19 +108,20 @@ class GroovyScriptTest {
             assertEquals(DIGITS.length + " images explained; results in " + out.toFile(),
                     r.module().getOutput("summary"));
 
-            // one line per image on the script's output, and the skipped file
+            // one line per image on the script's output, and the unreadable one (notes.txt is not an image file)
             List<String> lines = r.out().lines().toList();
             assertEquals(DIGITS.length + 1, lines.size(), r.out());
-            assertTrue(lines.contains("skipped notes.txt: not an image ImageJ can read"), r.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("skipped broken.png: ")), r.out());
 
             List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
             assertEquals("file,predicted_label,predicted_probability,target_label", csv.get(0));
-            assertEquals(DIGITS.length + 1, csv.size(), String.join("\n", csv));
+            assertEquals(DIGITS.length + 2, csv.size(), String.join("\n", csv));
+            assertEquals("broken.png,,,", csv.get(1), "the unreadable image's row, in file order");
             for (int i = 0; i < DIGITS.length; i++) {
                 String name = DIGITS[i];
                 String label = name.substring(name.indexOf("_label") + 6, name.indexOf('.'));
-                String[] row = csv.get(i + 1).split(",");
-                assertEquals(4, row.length, csv.get(i + 1));
+                String[] row = csv.get(i + 2).split(",");
+                assertEquals(4, row.length, csv.get(i + 2));
                 assertEquals(name, row[0]);
                 assertEquals(label, row[1], "prediction of " + name);
                 double p = Double.parseDouble(row[2]);
@@ -139,14 +142,15 @@ class GroovyScriptTest {
                 }
             }
             try (Stream<Path> files = Files.list(out)) {
-                assertEquals(1 + 2 * DIGITS.length, files.count(), "only predictions.csv and the maps");
+                // per image the two maps, the raw Grad-CAM and the overlay; the run lock is gone
+                assertEquals(1 + 4 * DIGITS.length, files.count(), "only predictions.csv and each image's files");
             }
             assertEquals(before, digests(in), "input folder unchanged");
             List<String> written = List.copyOf(Files.readAllLines(out.resolve("predictions.csv")));
 
             // a second run into the same folder refuses to overwrite the results
             Run again = run(c, inputs);
-            assertTrue(again.err().contains("predictions.csv exists. Fix: choose an empty output folder."),
+            assertTrue(again.err().contains("already holds") && again.err().contains("Fix: resume the earlier run"),
                     again.err());
             assertNull(again.module().getOutput("summary"));
             assertEquals(written, Files.readAllLines(out.resolve("predictions.csv")));
@@ -179,8 +183,8 @@ class GroovyScriptTest {
     void scriptParametersAreTheOnesFijiShows() throws Exception {
         try (Context c = new Context()) {
             ScriptInfo info = c.service(ScriptService.class).getScript(script());
-            assertArrayEquals(new String[] {"cs", "input", "output", "model", "target", "layer", "methods", "aug_smooth",
-                "eigen_smooth"},
+            assertArrayEquals(new String[] {"models", "input", "output", "model", "target", "layer", "methods",
+                "aug_smooth", "eigen_smooth", "resume"},
                     java.util.stream.StreamSupport.stream(info.inputs().spliterator(), false)
                             .map(i -> i.getName()).toArray(String[]::new));
             assertEquals("auto", info.getInput("target").getDefaultValue());
@@ -188,6 +192,7 @@ class GroovyScriptTest {
             assertEquals("gradcam,guided-gradcam", info.getInput("methods").getDefaultValue());
             assertEquals(false, info.getInput("aug_smooth").getDefaultValue());
             assertEquals(false, info.getInput("eigen_smooth").getDefaultValue());
+            assertEquals(false, info.getInput("resume").getDefaultValue());
             assertEquals("summary", info.outputs().iterator().next().getName());
         }
     }

@@ -115,7 +115,8 @@ public final class PredictionsCsv implements AutoCloseable {
         return c == Column.IMAGE ? image.toString() : image.getFileName().toString();
     }
 
-    private static String number(double v) {
+    /** A probability or score as every CSV writes it ({@code %.6g}). */
+    public static String number(double v) {
         return String.format(Locale.ROOT, "%.6g", v);
     }
 
