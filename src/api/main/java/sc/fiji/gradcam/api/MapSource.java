@@ -62,34 +62,23 @@ public interface MapSource {
 
     /** A held map as a source. */
     static MapSource of(MapImage map) {
-        return new MapSource() {
-            @Override
-            public int width() {
-                return map.width();
-            }
+        return new Held(map.width(), map.height(), map.channels(), map);
+    }
 
-            @Override
-            public int height() {
-                return map.height();
-            }
+    /** A held map read band by band. */
+    record Held(int width, int height, int channels, MapImage map) implements MapSource {
 
-            @Override
-            public int channels() {
-                return map.channels();
+        @Override
+        public void rows(int y0, int y1, float[] out) {
+            int n = (y1 - y0) * width;
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(map.data(), (c * height + y0) * width, out, c * n, n);
             }
+        }
 
-            @Override
-            public void rows(int y0, int y1, float[] out) {
-                int n = (y1 - y0) * map.width();
-                for (int c = 0; c < map.channels(); c++) {
-                    System.arraycopy(map.data(), (c * map.height() + y0) * map.width(), out, c * n, n);
-                }
-            }
-
-            @Override
-            public MapImage image() {
-                return map;
-            }
-        };
+        @Override
+        public MapImage image() {
+            return map;
+        }
     }
 }

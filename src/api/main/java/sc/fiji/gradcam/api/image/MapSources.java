@@ -33,35 +33,24 @@ public final class MapSources {
             throw new IllegalArgumentException("A product of a " + map.width() + "×" + map.height() + " map and a "
                     + weight.width() + "×" + weight.height() + "×" + weight.channels() + " weight");
         }
-        return new MapSource() {
-            @Override
-            public int width() {
-                return map.width();
-            }
+        return new Product(map, weight, map.width(), map.height(), map.channels());
+    }
 
-            @Override
-            public int height() {
-                return map.height();
-            }
+    private record Product(MapSource map, MapSource weight, int width, int height, int channels)
+            implements MapSource {
 
-            @Override
-            public int channels() {
-                return map.channels();
-            }
-
-            @Override
-            public void rows(int y0, int y1, float[] out) {
-                int n = (y1 - y0) * map.width();
-                float[] w = new float[n];
-                map.rows(y0, y1, out);
-                weight.rows(y0, y1, w);
-                for (int c = 0; c < map.channels(); c++) {
-                    for (int j = 0; j < n; j++) {
-                        out[c * n + j] = out[c * n + j] * w[j];
-                    }
+        @Override
+        public void rows(int y0, int y1, float[] out) {
+            int n = (y1 - y0) * width;
+            float[] w = new float[n];
+            map.rows(y0, y1, out);
+            weight.rows(y0, y1, w);
+            for (int c = 0; c < channels; c++) {
+                for (int j = 0; j < n; j++) {
+                    out[c * n + j] = out[c * n + j] * w[j];
                 }
             }
-        };
+        }
     }
 
     private record Upsampled(float[][] planes, MapResampler.Rows sampling, int width, int height, double divisor)
