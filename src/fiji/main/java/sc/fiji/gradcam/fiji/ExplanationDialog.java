@@ -132,7 +132,9 @@ public abstract class ExplanationDialog extends DynamicCommand implements ShowsO
         }
         Module done;
         try {
-            done = moduleService.run(commands.getCommand(command()), true, inputs).get();
+            // no pre- or postprocessing of its own: this module's ran already (macro values, dialog, recording,
+            // persisted inputs), and the plain command's services are injected when it is created
+            done = moduleService.run(commands.getCommand(command()), false, inputs).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel("Interrupted.");

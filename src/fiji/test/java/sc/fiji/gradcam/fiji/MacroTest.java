@@ -70,7 +70,7 @@ class MacroTest {
         commands.put("Grad-CAM...", Bridge.class.getName());
     }
 
-    /** scripts/batch-folder.ijm with its script parameters given as variables (headless: no map windows). */
+    /** The Batch_Folder.ijm template with its script parameters given as variables (headless: no map windows). */
     @Test
     void batchFolderMacroRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         try (Context c = new Context()) {
@@ -81,8 +81,7 @@ class MacroTest {
                 ij.IJ.save(Fixtures.mnist(i), in.resolve("digit" + i + ".tif").toString());
             }
             java.nio.file.Path out = java.nio.file.Files.createDirectories(tmp.resolve("out"));
-            String script = java.nio.file.Files.readString(
-                    java.nio.file.Path.of(System.getProperty("gradcam.basedir", "."), "scripts/batch-folder.ijm"));
+            String script = java.nio.file.Files.readString(ScriptTemplatesTest.template("Batch_Folder.ijm").toPath());
             String params = "input=\"" + in + "\"; output=\"" + out + "\"; model=\"" + Fixtures.mnistModel()
                     + "\"; target=\"auto\"; methods=\"gradcam\";\n";
             new Interpreter().run(params + script.replaceAll("(?m)^#@.*$", ""), null);

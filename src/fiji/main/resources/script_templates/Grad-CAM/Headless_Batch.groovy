@@ -10,7 +10,8 @@
 #@output String summary
 
 // Grad-CAM of every image in a folder, headless:
-//   ImageJ-linux64 --headless --run scripts/headless-batch.groovy \
+//   (Script Editor: Templates > Grad-CAM > Headless Batch; save it, then)
+//   ImageJ-linux64 --headless --run Headless_Batch.groovy \
 //       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam',aug_smooth='false',eigen_smooth='false'"
 // Writes NAME.<method>.tif per map and predictions.csv; prints one line per image.
 
