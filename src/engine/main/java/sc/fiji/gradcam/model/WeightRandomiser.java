@@ -1,11 +1,14 @@
 package sc.fiji.gradcam.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -19,17 +22,21 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
+import sc.fiji.gradcam.graph.GraphView;
+import sc.fiji.gradcam.graph.ServingGraph;
 
 /**
  * Re-initialises the weights of a loaded model in memory, layer by layer, for the model-randomisation sanity check
  * (Adebayo et al., NeurIPS 2018). Works on TF1-style variables ({@code VariableV2}) and on TF2 resource variables
  * ({@code VarHandleOp}, as Keras and {@code tf.Module} exports hold them): assign ops are added to the loaded graph and
- * run in its session; the model's files are never written. Layers are the variables' name scopes ({@code
- * block1/kernel} and {@code block1/bias} form {@code block1}; a variable without a scope is a layer of its own),
- * ordered as in the graph (input side first for the models this project trains). Kernels (rank ≥ 2) get He-normal
- * values (sd = sqrt(2 / fan-in), fan-in = the product of all but the last dimension); one-dimensional variables get
- * Keras' initial values: ones for {@code gamma} and {@code moving_variance}, zeros for everything else (biases,
- * {@code beta}, {@code moving_mean}).
+ * run in its session; the model's files are never written. Only the variables the serving output depends on count
+ * (not optimizer slots, metrics or unused copies of a network). Layers are the variables' name scopes ({@code
+ * block1/kernel} and {@code block1/bias} form {@code block1}); a group of bias-like variables only (a batch norm's, a
+ * plain {@code tf.Module}'s {@code b1} beside {@code w1}) joins the layer before it; layers are ordered by where the
+ * serving path first uses them (input side first). Kernels get He-normal values (sd = sqrt(2 / fan-in), fan-in = the
+ * product of all but the last dimension); bias-like variables (every dimension but the last is 1) get Keras' initial
+ * values: ones for {@code gamma} and {@code moving_variance}, zeros for everything else (biases, {@code beta},
+ * {@code moving_mean}).
  */
 public final class WeightRandomiser {
 
@@ -52,35 +59,37 @@ public final class WeightRandomiser {
     public WeightRandomiser(LoadedModel model, boolean remember) {
         Graph graph = model.serving().graph();
         this.session = model.serving().session();
-        List<GraphOperation> vars = variables(graph);
-        if (vars.isEmpty()) {
-            throw new IllegalArgumentException("The model has no float variables (VariableV2 or VarHandleOp) to "
-                    + "re-initialise: its weights are constants of the graph.");
+        Map<String, List<GraphOperation>> groups = groups(model);
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("The model has no float variables (VariableV2 or VarHandleOp) on its "
+                    + "serving path to re-initialise: its weights are constants of the graph.");
         }
         Ops tf = Ops.create(graph).withSubScope("gradcam_randomise");
         int k = 0;
-        for (GraphOperation op : vars) {
-            String name = op.name();
-            String layer = layerOf(name);
-            boolean resource = op.type().equals("VarHandleOp");
-            long[] shape = (resource ? op.attributes().getAttrShape("shape") : op.output(0).shape()).asArray();
-            if (shape == null || java.util.Arrays.stream(shape).anyMatch(d -> d < 0)) {
-                continue; // a variable of unknown shape cannot be fed a value; it keeps its own
+        for (Map.Entry<String, List<GraphOperation>> group : groups.entrySet()) {
+            for (GraphOperation op : group.getValue()) {
+                String name = op.name();
+                boolean resource = op.type().equals("VarHandleOp");
+                long[] shape = shape(op);
+                if (shape == null || java.util.Arrays.stream(shape).anyMatch(d -> d < 0)) {
+                    continue; // a variable of unknown shape cannot be fed a value; it keeps its own
+                }
+                Placeholder<TFloat32> feed = tf.withName("feed" + k).placeholder(TFloat32.class,
+                        Placeholder.shape(Shape.of(shape)));
+                Op assign;
+                String read;
+                if (resource) {
+                    Operand<? extends TType> handle = (Operand<? extends TType>) op.output(0);
+                    assign = tf.withName("assign" + k).assignVariableOp(handle, feed);
+                    read = tf.withName("read" + k).readVariableOp(handle, TFloat32.class).op().name();
+                } else {
+                    assign = tf.withName("assign" + k).assign((Operand<TFloat32>) (Operand<?>) op.output(0), feed);
+                    read = name;
+                }
+                k++;
+                layers.computeIfAbsent(group.getKey(), x -> new ArrayList<>())
+                        .add(new Var(name, shape, feed, assign, read));
             }
-            Placeholder<TFloat32> feed = tf.withName("feed" + k).placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(shape)));
-            Op assign;
-            String read;
-            if (resource) {
-                Operand<? extends TType> handle = (Operand<? extends TType>) op.output(0);
-                assign = tf.withName("assign" + k).assignVariableOp(handle, feed);
-                read = tf.withName("read" + k).readVariableOp(handle, TFloat32.class).op().name();
-            } else {
-                assign = tf.withName("assign" + k).assign((Operand<TFloat32>) (Operand<?>) op.output(0), feed);
-                read = name;
-            }
-            k++;
-            layers.computeIfAbsent(layer, x -> new ArrayList<>()).add(new Var(name, shape, feed, assign, read));
         }
         if (remember) {
             for (List<Var> list : layers.values()) {
@@ -92,29 +101,97 @@ public final class WeightRandomiser {
     }
 
     /**
-     * The layers {@link #randomise} can re-initialise, in graph order, without changing the graph (no op is added):
-     * empty when the model has no float variables.
+     * The layers {@link #randomise} can re-initialise, input side first, without changing the graph (no op is added):
+     * empty when the model has no float variables on its serving path.
      */
     public static List<String> layers(LoadedModel model) {
-        List<String> names = new ArrayList<>();
-        for (GraphOperation op : variables(model.serving().graph())) {
-            String layer = layerOf(op.name());
-            if (!names.contains(layer)) {
-                names.add(layer);
-            }
-        }
-        return names;
+        return new ArrayList<>(groups(model).keySet());
     }
 
-    private static List<GraphOperation> variables(Graph graph) {
-        List<GraphOperation> vars = new ArrayList<>();
-        for (Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
+    /**
+     * The float variables the serving output depends on (optimizer slots, metrics and unused copies left out),
+     * grouped into layers by name scope and ordered by where the serving path first uses them (the topological
+     * index of the first path node they feed). A group that holds only bias-like variables (a batch norm's {@code
+     * gamma}/{@code beta}, a plain {@code tf.Module}'s {@code b1} next to {@code w1}) joins the layer before it.
+     */
+    private static Map<String, List<GraphOperation>> groups(LoadedModel model) {
+        ServingGraph serving = model.serving();
+        GraphView view = serving.view();
+        Set<String> used = view.ancestors(List.of(serving.output().node()));
+        Map<String, Integer> index = new HashMap<>();
+        List<String> order = view.topological(serving.path());
+        for (int i = 0; i < order.size(); i++) {
+            index.put(order.get(i), i);
+        }
+        Map<GraphOperation, Integer> depth = new LinkedHashMap<>();
+        for (Iterator<GraphOperation> it = serving.graph().operations(); it.hasNext();) {
             GraphOperation op = it.next();
-            if (isFloatVariable(op)) {
-                vars.add(op);
+            if (isFloatVariable(op) && used.contains(op.name())) {
+                depth.put(op, firstUse(view, op.name(), index));
             }
         }
-        return vars;
+        List<GraphOperation> vars = new ArrayList<>(depth.keySet());
+        vars.sort(java.util.Comparator.comparingInt(depth::get)); // stable: graph order among equals
+        Map<String, List<GraphOperation>> groups = new LinkedHashMap<>();
+        Map<String, Integer> groupDepth = new LinkedHashMap<>();
+        for (GraphOperation op : vars) {
+            String layer = layerOf(op.name());
+            groups.computeIfAbsent(layer, x -> new ArrayList<>()).add(op);
+            groupDepth.merge(layer, depth.get(op), Math::min);
+        }
+        List<String> names = new ArrayList<>(groups.keySet());
+        names.sort(java.util.Comparator.comparingInt(groupDepth::get));
+        Map<String, List<GraphOperation>> merged = new LinkedHashMap<>();
+        String previous = null;
+        for (String name : names) {
+            List<GraphOperation> ops = groups.get(name);
+            boolean vectors = ops.stream().allMatch(o -> shape(o) != null && vectorLike(shape(o)));
+            if (previous != null && vectors) {
+                merged.get(previous).addAll(ops);
+            } else {
+                merged.put(name, new ArrayList<>(ops));
+                previous = name;
+            }
+        }
+        return merged;
+    }
+
+    /** The smallest topological index among the path nodes a variable feeds (through its reads). */
+    private static int firstUse(GraphView view, String variable, Map<String, Integer> index) {
+        int best = Integer.MAX_VALUE;
+        Set<String> seen = new HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(view.consumers(variable));
+        while (!todo.isEmpty()) {
+            String n = todo.poll();
+            if (!seen.add(n)) {
+                continue;
+            }
+            Integer i = index.get(n);
+            if (i != null) {
+                best = Math.min(best, i);
+            } else if (seen.size() < 10_000) {
+                todo.addAll(view.consumers(n));
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A bias-like variable: every dimension but the last is 1 ({@code [C]}, or {@code [1, C]} as a {@code tf.Module}
+     * keeps a broadcast bias); a kernel has a fan-in ({@code [N, 1]} is a one-unit dense kernel).
+     */
+    static boolean vectorLike(long[] shape) {
+        for (int i = 0; i < shape.length - 1; i++) {
+            if (shape[i] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] shape(GraphOperation op) {
+        Shape s = op.type().equals("VarHandleOp") ? op.attributes().getAttrShape("shape") : op.output(0).shape();
+        return s == null || s.isUnknown() ? null : s.asArray();
     }
 
     private static String layerOf(String variable) {
@@ -166,7 +243,7 @@ public final class WeightRandomiser {
             n = Math.multiplyExact(n, (int) d);
         }
         float[] values = new float[n];
-        if (v.shape().length >= 2) {
+        if (!vectorLike(v.shape())) {
             long fanIn = 1;
             for (int i = 0; i < v.shape().length - 1; i++) {
                 fanIn *= v.shape()[i];

@@ -51,32 +51,45 @@ class WeightRandomiserTest {
         assertEquals(before, Shared.checksum(dir));
     }
 
-    /** mnist_tfmodule is a TF2 tf.Module export: its weights are VarHandleOp resource variables. */
+    /**
+     * mnist_tfmodule is a TF2 tf.Module export: its weights are unscoped VarHandleOp resource variables ({@code w1},
+     * {@code b1} of shape [1, 256}, ...), listed in the graph output side first. Layers follow the serving path, each
+     * bias joins its kernel, biases become zeros and kernels random.
+     */
     @Test
-    void resourceVariablesOfATf2ExportAreReinitialised() {
+    void resourceVariablesOfATf2ModuleAreReinitialised() {
         try (LoadedModel m = ModelLoader.load(Shared.model("mnist_tfmodule"))) {
             WeightRandomiser r = new WeightRandomiser(m);
-            List<String> layers = r.layers();
-            assertTrue(layers.size() >= 2, "layers " + layers);
-            String first = layers.get(0);
-            float[] trained = r.read(variableOf(m, first));
-            r.randomise(List.of(first), 7);
-            float[] random = r.read(variableOf(m, first));
-            assertFalse(Arrays.equals(trained, random));
+            assertEquals(List.of("w_cnn1", "w_cnn2", "w1", "w2", "w3"), r.layers());
+            float[] w3 = r.read("w3");
+            float[] w1 = r.read("w1");
+            r.randomise(List.of("w3"), 7);
+            assertFalse(Arrays.equals(w3, r.read("w3")));
+            assertArrayEquals(new float[10], r.read("b3"), "the bias [1, 10] joined w3 and is zero");
+            assertArrayEquals(w1, r.read("w1"));
             r.restore();
-            assertArrayEquals(trained, r.read(variableOf(m, first)));
+            assertArrayEquals(w3, r.read("w3"));
         }
     }
 
-    private static String variableOf(LoadedModel m, String layer) {
-        for (var it = m.serving().graph().operations(); it.hasNext();) {
-            var op = it.next();
-            if ((op.type().equals("VarHandleOp") || op.type().equals("VariableV2"))
-                    && (op.name().equals(layer) || op.name().startsWith(layer + "/"))) {
-                return op.name();
-            }
+    /**
+     * potato_leaf (Keras 2) holds Adam slots and metric variables too; only the serving path's layers count, in
+     * their order.
+     */
+    @Test
+    void onlyTheServingPathsVariablesAreLayers() {
+        try (LoadedModel m = ModelLoader.load(Shared.model("potato_leaf"))) {
+            assertEquals(List.of("conv2d_18", "conv2d_19", "conv2d_20", "conv2d_21", "conv2d_22", "conv2d_23",
+                    "dense_8", "dense_9"), WeightRandomiser.layers(m));
         }
-        throw new AssertionError("no variable of " + layer);
+    }
+
+    @Test
+    void biasLikeShapes() {
+        assertTrue(WeightRandomiser.vectorLike(new long[] {32}));
+        assertTrue(WeightRandomiser.vectorLike(new long[] {1, 10}));
+        assertFalse(WeightRandomiser.vectorLike(new long[] {256, 1}), "a one-unit dense kernel");
+        assertFalse(WeightRandomiser.vectorLike(new long[] {3, 3, 1, 16}));
     }
 
     @Test
