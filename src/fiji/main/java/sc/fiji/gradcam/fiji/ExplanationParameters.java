@@ -140,7 +140,7 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
         return "method_" + m.id().replace('-', '_');
     }
 
-    private static String unlessAuto(String value) {
+    static String unlessAuto(String value) {
         return value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto") ? null : value.trim();
     }
 

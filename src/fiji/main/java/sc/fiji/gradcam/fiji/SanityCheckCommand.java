@@ -26,6 +26,7 @@ import sc.fiji.gradcam.api.Explanation;
 import sc.fiji.gradcam.api.MapImage;
 import sc.fiji.gradcam.api.Method;
 import sc.fiji.gradcam.api.ModelExplainer;
+import sc.fiji.gradcam.api.PreprocessingOptions;
 import sc.fiji.gradcam.api.RankCorrelation;
 import sc.fiji.gradcam.api.image.ColorMap;
 import sc.fiji.gradcam.api.image.InputImage;
@@ -39,7 +40,7 @@ import sc.fiji.gradcam.api.io.ImagePlusImages;
  * the log saying what the numbers mean. The re-initialised models are copies made by the engine
  * ({@link ModelExplainer#reinitialised}); the model files and the cached model are untouched. The menu entry is
  * {@link SanityCheckDialog}; scripts call this class. Macro: {@code run("Grad-CAM Sanity Check...", "model=[...]
- * target=auto layer=auto seed=1");}
+ * target=auto layer=auto seed=1 size=auto resize=auto range=auto");}
  */
 @Plugin(type = Command.class)
 public class SanityCheckCommand extends ContextCommand implements ShowsOwnOutputs {
@@ -59,6 +60,12 @@ public class SanityCheckCommand extends ContextCommand implements ShowsOwnOutput
     private String layer = "auto";
     @Parameter(label = "Random seed", description = "seeds the re-initialised weights", persist = false)
     private long seed = 1;
+    @Parameter(label = "Input size", description = "auto (the model's) or WxH for models without a fixed input size",
+            persist = false) private String size = "auto";
+    @Parameter(label = "Resize", choices = {"auto", "stretch", "crop", "pad"}, persist = false)
+    private String resize = "auto";
+    @Parameter(label = "Input range", description = "auto (gradcam.properties, else detected, else 0:1) or MIN:MAX",
+            persist = false) private String range = "auto";
     @Parameter(label = "Image") private ImagePlus image;
 
     @Parameter(type = ItemIO.OUTPUT) private ImagePlus maps;
@@ -101,7 +108,10 @@ public class SanityCheckCommand extends ContextCommand implements ShowsOwnOutput
         ExplainRequest request = ExplainRequest.defaults()
                 .withMethods(EnumSet.of(Method.GRADCAM, Method.GUIDED_BACKPROP))
                 .withTargets(List.of(target == null || target.isBlank() ? "auto" : target.trim()))
-                .withLayer(ModelChoices.layerName(layer));
+                .withLayer(ModelChoices.layerName(layer))
+                .withPreprocessing(new PreprocessingOptions(ExplanationParameters.unlessAuto(size),
+                        ExplanationParameters.unlessAuto(resize), ExplanationParameters.unlessAuto(range),
+                        null).check());
         trained.validate(request);
         status.showStatus(1, 3, TITLE + ": the trained model");
         Explanation t = trained.explain(plane, request).get(0);

@@ -82,7 +82,7 @@ class ExplanationDialogTest {
             Module m = dialog(c, GradCamDialog.class, Fixtures.malariaModel());
             assertEquals(List.of("auto", "Parasitized", "Uninfected"), m.getInfo().getInput("target").getChoices());
             @SuppressWarnings("unchecked")
-            List<String> layers = (List<String>) m.getInfo().getInput("layer").getChoices();
+            List<String> layers = List.copyOf((List<String>) m.getInfo().getInput("layer").getChoices());
             ModelInfo info = c.service(ModelCache.class).explainer(Fixtures.malariaModel()).info();
             assertEquals("auto", layers.get(0));
             assertEquals("block4/relu (12×12×256)", layers.get(1), "the default layer second, with its size");
@@ -103,6 +103,11 @@ class ExplanationDialogTest {
             m.setInput("model", new java.io.File("/nonexistent"));
             ((GradCamDialog) m).modelChanged();
             assertEquals(List.of("auto"), m.getInfo().getInput("layer").getChoices());
+
+            // the sanity check's dialog has the same lists
+            Module check = dialog(c, SanityCheckDialog.class, Fixtures.malariaModel());
+            assertEquals(List.of("auto", "Parasitized", "Uninfected"), check.getInfo().getInput("target").getChoices());
+            assertEquals(layers, check.getInfo().getInput("layer").getChoices());
         }
     }
 

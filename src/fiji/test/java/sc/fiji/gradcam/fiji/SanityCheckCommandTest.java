@@ -113,6 +113,11 @@ class SanityCheckCommandTest {
             // mnist_tfmodule keeps its weights as resource variables: the check runs
             assertFalse(Fixtures.canceled(m), () -> Fixtures.reason(m));
             assertEquals(3, ((ResultsTable) m.getOutput("results")).size());
+            Module badSize = Fixtures.run(c, SanityCheckCommand.class, "image", Fixtures.mnist(0), "model",
+                    Fixtures.mnistModel(), "size", "32x32");
+            assertTrue(Fixtures.canceled(badSize));
+            assertTrue(Fixtures.reason(badSize).contains("does not fit the model's input 28x28"),
+                    Fixtures.reason(badSize));
             Module none = Fixtures.run(c, SanityCheckCommand.class, "model", Fixtures.mnistModel());
             assertTrue(Fixtures.canceled(none));
             assertTrue(Fixtures.reason(none).contains("No image is open"), Fixtures.reason(none));
