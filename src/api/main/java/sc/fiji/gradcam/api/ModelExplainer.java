@@ -28,6 +28,21 @@ public interface ModelExplainer extends AutoCloseable {
     /** The layer a request's {@code layer} names ({@code auto}: the default); throws with the valid names. */
     Layer layer(String nameOrAuto);
 
+    /**
+     * The layers of weights the model-randomisation sanity check can re-initialise (the variables' name scopes, e.g.
+     * {@code block1 ... block4, dense}), input side first; empty when the model's weights are graph constants.
+     */
+    List<String> weightLayers();
+
+    /**
+     * A second, independent instance of this model (loaded again from its folder; its own graph and session) in which
+     * the weights of {@code layers} are re-initialised in memory: kernels He-normal, biases zero (Adebayo et al.'s
+     * randomisation test). Each layer's values depend only on {@code seed} and its name, so the steps of a cascade
+     * agree on the layers they share. The files and this instance are not touched; close the copy when done.
+     * Throws {@link IllegalArgumentException} for a name not in {@link #weightLayers()}.
+     */
+    ModelExplainer reinitialised(List<String> layers, long seed);
+
     @Override
     void close();
 }

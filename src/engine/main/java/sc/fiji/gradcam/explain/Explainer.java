@@ -25,6 +25,8 @@ import sc.fiji.gradcam.api.image.Preprocessing;
 import sc.fiji.gradcam.api.image.Preprocessor;
 import sc.fiji.gradcam.api.image.Preprocessor.ModelInput;
 import sc.fiji.gradcam.model.LoadedModel;
+import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.model.WeightRandomiser;
 
 /**
  * The explanation engine for one loaded model: images in, predictions and maps out. One session run per
@@ -52,6 +54,30 @@ public final class Explainer implements ModelExplainer {
     @Override
     public ModelInfo info() {
         return ModelDescription.of(model);
+    }
+
+    @Override
+    public List<String> weightLayers() {
+        return WeightRandomiser.layers(model);
+    }
+
+    @Override
+    public ModelExplainer reinitialised(List<String> layers, long seed) {
+        List<String> known = weightLayers();
+        for (String l : layers) {
+            if (!known.contains(l)) {
+                throw new IllegalArgumentException("The model has no layer of weights '" + l + "'. Valid: " + known
+                        + ".");
+            }
+        }
+        LoadedModel copy = ModelLoader.load(model.source());
+        try {
+            new WeightRandomiser(copy, false).randomise(layers, seed);
+            return new Explainer(copy);
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
     }
 
     @Override

@@ -1,7 +1,9 @@
 package sc.fiji.gradcam.fiji;
 
 import java.io.File;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.scijava.app.StatusService;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -23,6 +25,11 @@ import sc.fiji.gradcam.api.image.ColorMap;
  */
 public abstract class ExplanationParameters extends ContextCommand implements ShowsOwnOutputs {
 
+    private static final String SLOW = "scorecam and ablationcam run the model once per channel of the layer";
+
+    /** What runs when neither {@code methods} nor a box names a method: the boxes' defaults. */
+    static final Set<Method> DEFAULT_METHODS = EnumSet.of(Method.GRADCAM, Method.GUIDED_GRADCAM);
+
     @Parameter private ModelCache cache;
     @Parameter protected StatusService status;
     @Parameter protected LogService log;
@@ -32,13 +39,40 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     private String target = "auto";
     @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
     private String layer = "auto";
-    @Parameter(label = "Methods", description = "comma list: gradcam, counterfactual, gradient, guided-backprop, "
-            + "guided-gradcam, gradcam-plusplus, xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, "
-            + "ablationcam, input-x-gradient, integrated-gradients, smoothgrad, smoothgrad-sq, vargrad, occlusion, "
-            + "or all (scorecam and ablationcam run the model once per channel of the layer; integrated-gradients, "
-            + "the smoothgrad family and occlusion 25-225 passes each)",
+    // one checkbox per method (macro keys method_<id with underscores>: the bare ids are the Grad-CAM command's
+    // output names, and SciJava refuses an input and an output of the same name)
+    @Parameter(label = "Grad-CAM", persist = false) private boolean method_gradcam = true;
+    @Parameter(label = "Counterfactual", description = "where the evidence against the class is", persist = false)
+    private boolean method_counterfactual;
+    @Parameter(label = "Gradient", description = "the vanilla input gradient", persist = false)
+    private boolean method_gradient;
+    @Parameter(label = "Guided Backprop", persist = false) private boolean method_guided_backprop;
+    @Parameter(label = "Guided Grad-CAM", persist = false) private boolean method_guided_gradcam = true;
+    @Parameter(label = "Grad-CAM++", persist = false) private boolean method_gradcam_plusplus;
+    @Parameter(label = "XGrad-CAM", persist = false) private boolean method_xgradcam;
+    @Parameter(label = "LayerCAM", persist = false) private boolean method_layercam;
+    @Parameter(label = "HiResCAM", persist = false) private boolean method_hirescam;
+    @Parameter(label = "EigenCAM", description = "class-agnostic", persist = false) private boolean method_eigencam;
+    @Parameter(label = "EigenGrad-CAM", persist = false) private boolean method_eigengradcam;
+    @Parameter(label = "Score-CAM", description = SLOW, persist = false) private boolean method_scorecam;
+    @Parameter(label = "Ablation-CAM", description = SLOW, persist = false) private boolean method_ablationcam;
+    @Parameter(label = "Input × Gradient", persist = false) private boolean method_input_x_gradient;
+    @Parameter(label = "Integrated Gradients", description = "50 gradient passes", persist = false)
+    private boolean method_integrated_gradients;
+    @Parameter(label = "SmoothGrad", description = "25 gradient passes (shared with SmoothGrad-Sq, VarGrad)",
             persist = false)
-    private String methods = "gradcam,guided-gradcam";
+    private boolean method_smoothgrad;
+    @Parameter(label = "SmoothGrad-Sq", persist = false) private boolean method_smoothgrad_sq;
+    @Parameter(label = "VarGrad", persist = false) private boolean method_vargrad;
+    @Parameter(label = "Occlusion", description = "one forward pass per window position", persist = false)
+    private boolean method_occlusion;
+    @Parameter(label = "Methods (comma list; overrides the boxes)", description = "empty: the ticked boxes. Else a "
+            + "comma list of gradcam, counterfactual, gradient, guided-backprop, guided-gradcam, gradcam-plusplus, "
+            + "xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, ablationcam, input-x-gradient, "
+            + "integrated-gradients, smoothgrad, smoothgrad-sq, vargrad, occlusion, or all (" + SLOW + "; "
+            + "integrated-gradients, the smoothgrad family and occlusion 25-225 passes each)",
+            required = false, persist = false)
+    private String methods = "";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
     @Parameter(label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", description = "each CAM-like map is "
@@ -73,8 +107,8 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     protected ExplainRequest request() {
         return ExplainRequest.defaults()
                 .withTargets(List.of(target == null || target.isBlank() ? "auto" : target.trim()))
-                .withLayer(layer == null || layer.isBlank() ? "auto" : layer.trim())
-                .withMethods(Method.parseList(methods == null ? "" : methods))
+                .withLayer(ModelChoices.layerName(layer))
+                .withMethods(methods())
                 .withScore(ScoreKind.parse(score))
                 .withAugSmooth(aug_smooth)
                 .withEigenSmooth(eigen_smooth)
@@ -82,7 +116,44 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
                         null).check());
     }
 
-    private static String unlessAuto(String value) {
+    /**
+     * The methods to run: the {@code methods} list when it is given (it wins, so macros recorded or written with
+     * {@code methods=[...]} replay as before), else the ticked boxes, else {@link #DEFAULT_METHODS} (a macro without
+     * either key, whose absent boxes all read as unticked).
+     */
+    protected Set<Method> methods() {
+        return chooseMethods(methods, boxes());
+    }
+
+    static Set<Method> chooseMethods(String list, Set<Method> ticked) {
+        if (list != null && !list.isBlank()) {
+            return Method.parseList(list);
+        }
+        return ticked.isEmpty() ? EnumSet.copyOf(DEFAULT_METHODS) : EnumSet.copyOf(ticked);
+    }
+
+    /** The ticked boxes, in {@link Method} order. */
+    Set<Method> boxes() {
+        Set<Method> set = EnumSet.noneOf(Method.class);
+        boolean[] ticked = {method_gradcam, method_counterfactual, method_gradient, method_guided_backprop,
+            method_guided_gradcam, method_gradcam_plusplus, method_xgradcam, method_layercam, method_hirescam,
+            method_eigencam, method_eigengradcam, method_scorecam, method_ablationcam, method_input_x_gradient,
+            method_integrated_gradients, method_smoothgrad, method_smoothgrad_sq, method_vargrad, method_occlusion};
+        Method[] all = Method.values();
+        for (int i = 0; i < all.length; i++) {
+            if (ticked[i]) {
+                set.add(all[i]);
+            }
+        }
+        return set;
+    }
+
+    /** The macro key of a method's box: {@code method_} and its id with underscores. */
+    static String boxKey(Method m) {
+        return "method_" + m.id().replace('-', '_');
+    }
+
+    static String unlessAuto(String value) {
         return value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto") ? null : value.trim();
     }
 

@@ -24,7 +24,8 @@ import sc.fiji.gradcam.api.io.PredictionsCsv;
  * overwrite} (replace) or {@code resume} (continue a killed or partial run: complete images are kept); a file that
  * cannot be explained is a {@code skipped: <why>} row and a log line; cancellable between chunks (Esc in Fiji).
  */
-@Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM Batch...")
+/* the menu entry is GradCamBatchDialog, which runs this command; scripts call this class */
+@Plugin(type = Command.class)
 public class GradCamBatchCommand extends ExplanationParameters {
 
     @Parameter(label = "Input folder", style = FileWidget.DIRECTORY_STYLE) private File input;

@@ -21,7 +21,8 @@ import sc.fiji.gradcam.api.image.ColorMap;
  * table. Macro: {@code run("Grad-CAM...", "model=[/models/x] target=auto layer=auto methods=gradcam
  * score=logit opacity=0.5 lut=Fire slices=current box");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>Grad-CAM>Grad-CAM...")
+/* the menu entry is GradCamDialog, which runs this command; scripts call this class */
+@Plugin(type = Command.class)
 public class GradCamCommand extends ExplanationParameters {
 
     @Parameter(label = "Image") private ImagePlus image;

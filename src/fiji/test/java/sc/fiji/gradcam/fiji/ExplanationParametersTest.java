@@ -24,8 +24,20 @@ import sc.fiji.gradcam.api.Method;
  */
 class ExplanationParametersTest {
 
-    private static final List<String> SHARED = List.of("model", "target", "layer", "methods", "score", "aug_smooth",
-            "eigen_smooth", "size", "resize", "range", "opacity", "lut");
+    private static final List<String> BOXES = List.of("method_gradcam", "method_counterfactual", "method_gradient",
+            "method_guided_backprop", "method_guided_gradcam", "method_gradcam_plusplus", "method_xgradcam",
+            "method_layercam", "method_hirescam", "method_eigencam", "method_eigengradcam", "method_scorecam",
+            "method_ablationcam", "method_input_x_gradient", "method_integrated_gradients", "method_smoothgrad",
+            "method_smoothgrad_sq", "method_vargrad", "method_occlusion");
+    private static final List<String> SHARED = shared();
+
+    private static List<String> shared() {
+        List<String> keys = new java.util.ArrayList<>(List.of("model", "target", "layer"));
+        keys.addAll(BOXES);
+        keys.addAll(List.of("methods", "score", "aug_smooth", "eigen_smooth", "size", "resize", "range", "opacity",
+                "lut"));
+        return keys;
+    }
 
     /** The user-facing inputs (no services, no context) in CommandInfo order. */
     private static List<String> inputs(Context c, Class<? extends Command> command) {
@@ -62,7 +74,10 @@ class ExplanationParametersTest {
             expected.put("model", ModelCache.defaultModel());
             expected.put("target", "auto");
             expected.put("layer", "auto");
-            expected.put("methods", "gradcam,guided-gradcam");
+            for (String box : BOXES) {
+                expected.put(box, box.equals("method_gradcam") || box.equals("method_guided_gradcam"));
+            }
+            expected.put("methods", "");
             expected.put("score", "logit");
             expected.put("aug_smooth", false);
             expected.put("eigen_smooth", false);
@@ -80,6 +95,33 @@ class ExplanationParametersTest {
             assertEquals("Eigen smoothing (pytorch-grad-cam eigen_smooth)", info.getInput("eigen_smooth").getLabel());
             assertEquals(boolean.class, info.getInput("aug_smooth").getType());
         }
+    }
+
+    /** A box per method, keyed method_ and the id with underscores, labelled with the method's title. */
+    @Test
+    void everyMethodHasABox() {
+        try (Context c = new Context()) {
+            CommandInfo info = c.service(CommandService.class).getCommand(GradCamCommand.class);
+            assertEquals(BOXES, java.util.Arrays.stream(Method.values()).map(ExplanationParameters::boxKey).toList());
+            for (Method m : Method.values()) {
+                assertEquals(boolean.class, info.getInput(ExplanationParameters.boxKey(m)).getType());
+                assertEquals(m.title(), info.getInput(ExplanationParameters.boxKey(m)).getLabel());
+            }
+        }
+    }
+
+    /** {@code methods} wins when given; else the boxes; else (a macro with neither key) Grad-CAM + Guided Grad-CAM. */
+    @Test
+    void theMethodsListWinsOverTheBoxes() {
+        var boxes = java.util.EnumSet.of(Method.GRADIENT, Method.LAYERCAM);
+        assertEquals(java.util.EnumSet.of(Method.XGRADCAM), ExplanationParameters.chooseMethods("xgradcam", boxes));
+        assertEquals(java.util.EnumSet.allOf(Method.class), ExplanationParameters.chooseMethods("all", boxes));
+        assertEquals(boxes, ExplanationParameters.chooseMethods("", boxes));
+        assertEquals(boxes, ExplanationParameters.chooseMethods(null, boxes));
+        assertEquals(java.util.EnumSet.of(Method.GRADCAM, Method.GUIDED_GRADCAM),
+                ExplanationParameters.chooseMethods(" ", java.util.EnumSet.noneOf(Method.class)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExplanationParameters.chooseMethods("gradcam,nope", boxes));
     }
 
     /** The methods field's description (the dialog's tooltip) names every method id. */

@@ -51,6 +51,30 @@ final class Fixtures {
         return future.get();
     }
 
+    /**
+     * Runs a menu command (an {@link ExplanationDialog}, a DynamicCommand) the way Fiji's menus and macros do:
+     * through ModuleService, with pre- and postprocessing, and returns its module.
+     */
+    static Module runDialog(Context context, Class<? extends ExplanationDialog> dialog, Object... keyValues)
+            throws Exception {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            inputs.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        var info = context.service(CommandService.class).getCommand(dialog);
+        return context.service(ModuleService.class).run(info, true, inputs).get();
+    }
+
+    static File malariaModel() {
+        return Path.of(System.getProperty("gradcam.basedir", ".")).resolve("models/malaria-cells").toFile();
+    }
+
+    /** A held-out malaria cell from test-images/ (RGB). */
+    static ImagePlus malariaCell() {
+        return IJ.openImage(Path.of(System.getProperty("gradcam.basedir", ".")).resolve("test-images")
+                .resolve("Parasitized_C100P61ThinF_IMG_20150918_145042_cell_166.png").toString());
+    }
+
     /** Checksum of every pixel of every slice. */
     static long checksum(ImagePlus imp) {
         CRC32 crc = new CRC32();

@@ -28,7 +28,7 @@ import org.scijava.script.ScriptModule;
 import org.scijava.script.ScriptService;
 
 /**
- * Runs {@code scripts/headless-batch.groovy} as Fiji does: SciJava's ScriptService parses its {@code #@} parameters,
+ * Runs the {@code Headless_Batch.groovy} script template as Fiji does: SciJava's ScriptService parses its {@code #@} parameters,
  * fills them from a map (and {@code #@ CommandService} from the context), evaluates it as Groovy and reads
  * {@code #@output}. The Groovy language plugin is {@link TestGroovyLanguage} (groovy-jsr223), not Fiji's
  * scripting-groovy.
@@ -41,7 +41,7 @@ class GroovyScriptTest {
     Path tmp;
 
     private static File script() {
-        return Path.of(System.getProperty("gradcam.basedir", ".")).resolve("scripts/headless-batch.groovy").toFile();
+        return ScriptTemplatesTest.template("Headless_Batch.groovy");
     }
 
     /** What the script printed, its errors, and the module. */

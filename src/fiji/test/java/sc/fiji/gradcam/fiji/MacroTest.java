@@ -37,10 +37,12 @@ class MacroTest {
         @Override
         public void run(String arg) {
             String options = Macro.getOptions() == null ? "" : Macro.getOptions();
-            CommandInfo info = context.service(CommandService.class).getCommand(GradCamCommand.class);
+            // the menu entry "Grad-CAM..." is GradCamDialog: a DynamicCommand whose items exist once it is created
+            CommandInfo info = context.service(CommandService.class).getCommand(GradCamDialog.class);
+            Module module = context.service(ModuleService.class).createModule(info);
             Map<String, Object> inputs = new LinkedHashMap<>();
             inputs.put("image", WindowManager.getCurrentImage());
-            for (ModuleItem<?> item : info.inputs()) {
+            for (ModuleItem<?> item : module.getInfo().inputs()) {
                 boolean flag = item.getType() == boolean.class;
                 String value = flag ? String.valueOf((" " + options + " ").contains(" " + item.getName() + " "))
                         : Macro.getValue(options, item.getName(), null);
@@ -49,7 +51,7 @@ class MacroTest {
                 }
             }
             try {
-                last = context.service(ModuleService.class).run(info, true, inputs).get();
+                last = context.service(ModuleService.class).run(module, true, inputs).get();
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
@@ -68,7 +70,7 @@ class MacroTest {
         commands.put("Grad-CAM...", Bridge.class.getName());
     }
 
-    /** scripts/batch-folder.ijm with its script parameters given as variables (headless: no map windows). */
+    /** The Batch_Folder.ijm template with its script parameters given as variables (headless: no map windows). */
     @Test
     void batchFolderMacroRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         try (Context c = new Context()) {
@@ -79,8 +81,7 @@ class MacroTest {
                 ij.IJ.save(Fixtures.mnist(i), in.resolve("digit" + i + ".tif").toString());
             }
             java.nio.file.Path out = java.nio.file.Files.createDirectories(tmp.resolve("out"));
-            String script = java.nio.file.Files.readString(
-                    java.nio.file.Path.of(System.getProperty("gradcam.basedir", "."), "scripts/batch-folder.ijm"));
+            String script = java.nio.file.Files.readString(ScriptTemplatesTest.template("Batch_Folder.ijm").toPath());
             String params = "input=\"" + in + "\"; output=\"" + out + "\"; model=\"" + Fixtures.mnistModel()
                     + "\"; target=\"auto\"; methods=\"gradcam\";\n";
             new Interpreter().run(params + script.replaceAll("(?m)^#@.*$", ""), null);
@@ -161,6 +162,37 @@ class MacroTest {
             ImageRoi heat = (ImageRoi) imp.getOverlay().get(HeatmapOverlay.NAME);
             assertEquals(0.25, heat.getOpacity(), 1e-6);
             assertEquals("2", result, "heatmap + box in the overlay, seen from the macro");
+        } finally {
+            context = null;
+        }
+    }
+
+    /**
+     * A macro recorded from the new dialog (boxes as bare keys, an empty methods list) runs the ticked methods; one
+     * with neither key runs Grad-CAM and Guided Grad-CAM as before; methods=[...] wins over boxes.
+     */
+    @Test
+    void boxesFromARecordedMacroAndTheMethodsKeyThatWins() throws Exception {
+        try (Context c = new Context()) {
+            context = c;
+            register();
+            String image = Fixtures.shared().resolve("models/mnist_tfmodule/images/t10k_0001_label2.png").toString();
+            String base = "model=[" + Fixtures.mnistModel() + "] target=auto layer=[Conv2D_1 (14×14×32)] ";
+            java.util.function.Function<String, java.util.List<String>> run = options -> {
+                new Interpreter().run("setBatchMode(true);\nopen(\"" + image + "\");\nrun(\"Grad-CAM...\", \""
+                        + base + options + "\");\n", null);
+                assertTrue(!Fixtures.canceled(last), () -> Fixtures.reason(last));
+                java.util.List<String> out = new java.util.ArrayList<>();
+                for (sc.fiji.gradcam.api.Method m : sc.fiji.gradcam.api.Method.values()) {
+                    if (last.getOutput(m.id().replace('-', '_')) != null) {
+                        out.add(m.id());
+                    }
+                }
+                return out;
+            };
+            assertEquals(java.util.List.of("gradcam", "gradient"), run.apply("method_gradcam method_gradient methods=[]"));
+            assertEquals(java.util.List.of("gradcam", "guided-gradcam"), run.apply("score=logit"));
+            assertEquals(java.util.List.of("layercam"), run.apply("method_gradcam methods=layercam"));
         } finally {
             context = null;
         }

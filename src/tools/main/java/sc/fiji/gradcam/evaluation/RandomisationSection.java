@@ -21,6 +21,7 @@ import sc.fiji.gradcam.api.ExplainRequest;
 import sc.fiji.gradcam.explain.Explainer;
 import sc.fiji.gradcam.api.Explanation;
 import sc.fiji.gradcam.api.image.InputImage;
+import sc.fiji.gradcam.model.WeightRandomiser;
 import sc.fiji.gradcam.model.LoadedModel;
 
 /**

@@ -19,7 +19,7 @@ for (i = 0; i < files.length; i++) {
     run("Grad-CAM...", "model=[" + model + "] target=" + target + " layer=auto methods=" + methods
         + " score=logit opacity=0.5 lut=Fire slices=current");
     // the command opens one map image per method, titled "<Method> [<class>] of <title>"
-    // (only with a screen: headless, use Grad-CAM Batch or scripts/headless-batch.groovy instead)
+    // (only with a screen: headless, use Grad-CAM Batch or the Headless Batch template instead)
     for (j = nImages; j >= 1; j--) {
         selectImage(j);
         t = getTitle();

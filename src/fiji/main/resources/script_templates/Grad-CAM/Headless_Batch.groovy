@@ -12,7 +12,8 @@
 
 // Grad-CAM of every image in a folder, headless, through the same batch runner as the command line and
 // Plugins › Grad-CAM › Grad-CAM Batch... (per-image isolation, crash-safe files, resume, a run lock):
-//   ImageJ-linux64 --headless --run scripts/headless-batch.groovy \
+//   (Script Editor: Templates > Grad-CAM > Headless Batch; save it, then)
+//   ImageJ-linux64 --headless --run Headless_Batch.groovy \
 //       "input='/data/in',output='/data/out',model='/models/malaria-cells',target='auto',layer='auto',methods='gradcam',aug_smooth='false',eigen_smooth='false',resume='false'"
 // Writes NAME.<method>.tif per map (and the raw map and overlay), predictions.csv with the columns
 // file,predicted_label,predicted_probability,target_label; prints one line per image.
