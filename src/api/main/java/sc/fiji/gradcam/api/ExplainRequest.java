@@ -17,9 +17,25 @@ import sc.fiji.gradcam.api.ScoreKind;
  *     inputs ({@link AugmentationSmoothing})
  * @param eigenSmooth pytorch-grad-cam's {@code eigen_smooth}: each CAM-like map combines its weighted activations by
  *     their first principal component instead of their sum over the channels ({@link GradCam#weightedMap})
+ * @param region for a dense output ({@code [batch, y, x, channels]}): the pixels the target channel's values are
+ *     added up over ({@link Region#auto()}: the model's foreground for the channel); ignored for a classifier
+ * @param aggregate sum or mean over the region
  */
 public record ExplainRequest(List<String> targets, String layer, Set<Method> methods, ScoreKind score,
-        PreprocessingOptions preprocessing, boolean augSmooth, boolean eigenSmooth) {
+        PreprocessingOptions preprocessing, boolean augSmooth, boolean eigenSmooth, Region region,
+        Region.Aggregate aggregate) {
+
+    public ExplainRequest {
+        region = region == null ? Region.auto() : region;
+        aggregate = aggregate == null ? Region.Aggregate.SUM : aggregate;
+    }
+
+    /** A request whose region (for dense outputs) is the model's own foreground, summed. */
+    public ExplainRequest(List<String> targets, String layer, Set<Method> methods, ScoreKind score,
+            PreprocessingOptions preprocessing, boolean augSmooth, boolean eigenSmooth) {
+        this(targets, layer, methods, score, preprocessing, augSmooth, eigenSmooth, Region.auto(),
+                Region.Aggregate.SUM);
+    }
 
     public static ExplainRequest defaults() {
         return new ExplainRequest(List.of("auto"), "auto", EnumSet.of(Method.GRADCAM, Method.GUIDED_GRADCAM),
@@ -27,30 +43,38 @@ public record ExplainRequest(List<String> targets, String layer, Set<Method> met
     }
 
     public ExplainRequest withTargets(List<String> t) {
-        return new ExplainRequest(t, layer, methods, score, preprocessing, augSmooth, eigenSmooth);
+        return new ExplainRequest(t, layer, methods, score, preprocessing, augSmooth, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withLayer(String l) {
-        return new ExplainRequest(targets, l, methods, score, preprocessing, augSmooth, eigenSmooth);
+        return new ExplainRequest(targets, l, methods, score, preprocessing, augSmooth, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withMethods(Set<Method> m) {
-        return new ExplainRequest(targets, layer, m, score, preprocessing, augSmooth, eigenSmooth);
+        return new ExplainRequest(targets, layer, m, score, preprocessing, augSmooth, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withScore(ScoreKind s) {
-        return new ExplainRequest(targets, layer, methods, s, preprocessing, augSmooth, eigenSmooth);
+        return new ExplainRequest(targets, layer, methods, s, preprocessing, augSmooth, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withPreprocessing(PreprocessingOptions p) {
-        return new ExplainRequest(targets, layer, methods, score, p, augSmooth, eigenSmooth);
+        return new ExplainRequest(targets, layer, methods, score, p, augSmooth, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withAugSmooth(boolean a) {
-        return new ExplainRequest(targets, layer, methods, score, preprocessing, a, eigenSmooth);
+        return new ExplainRequest(targets, layer, methods, score, preprocessing, a, eigenSmooth, region, aggregate);
     }
 
     public ExplainRequest withEigenSmooth(boolean e) {
-        return new ExplainRequest(targets, layer, methods, score, preprocessing, augSmooth, e);
+        return new ExplainRequest(targets, layer, methods, score, preprocessing, augSmooth, e, region, aggregate);
+    }
+
+    public ExplainRequest withRegion(Region r) {
+        return new ExplainRequest(targets, layer, methods, score, preprocessing, augSmooth, eigenSmooth, r, aggregate);
+    }
+
+    public ExplainRequest withAggregate(Region.Aggregate a) {
+        return new ExplainRequest(targets, layer, methods, score, preprocessing, augSmooth, eigenSmooth, region, a);
     }
 }

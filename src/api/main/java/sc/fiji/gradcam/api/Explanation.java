@@ -27,11 +27,20 @@ import sc.fiji.gradcam.api.ScoreKind;
  * @param timingsMs time spent per step (shared steps of a batch are divided among its images); with augmentation
  *     smoothing {@code preprocess} and {@code forward} include the five augmented inputs and each method's time its
  *     six maps
+ * @param region for a dense output, the region the target channel was summed or averaged over; null for a
+ *     classifier
  */
 public record Explanation(Prediction predicted, List<Prediction> top5, Prediction target, ScoreKind score,
         Layer layer, double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, Map<Method, MapImage> rawMaps,
         String note,
-        Map<String, Double> timingsMs) {
+        Map<String, Double> timingsMs, TargetRegion region) {
+
+    /** A classifier's explanation (no region). */
+    public Explanation(Prediction predicted, List<Prediction> top5, Prediction target, ScoreKind score, Layer layer,
+            double rawMax, Map<Method, MapImage> maps, MapImage gradcamRaw, Map<Method, MapImage> rawMaps, String note,
+            Map<String, Double> timingsMs) {
+        this(predicted, top5, target, score, layer, rawMax, maps, gradcamRaw, rawMaps, note, timingsMs, null);
+    }
 
     /** The method's image-size map as a source read band by band (without computing it whole), or null. */
     public MapSource source(Method m) {

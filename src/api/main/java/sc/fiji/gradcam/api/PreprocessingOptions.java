@@ -99,10 +99,10 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         } else if (shape[1] > 0 && shape[2] > 0) {
             wh = new int[] {(int) shape[2], (int) shape[1]};
         } else {
-            throw new ModelException("The model's input size is not fixed (" + java.util.Arrays.toString(shape) + ").",
-                    "give the size to resize to with --size WxH (or size=WxH in gradcam.properties).");
+            // a free input size (a fully convolutional model): each image at its own size, rounded up to the step
+            wh = new int[] {0, 0};
         }
-        if (shape[1] > 0 && shape[2] > 0 && (wh[0] != shape[2] || wh[1] != shape[1])) {
+        if (wh[0] > 0 && shape[1] > 0 && shape[2] > 0 && (wh[0] != shape[2] || wh[1] != shape[1])) {
             throw new ModelException("The size " + wh[0] + "x" + wh[1] + " does not fit the model's input "
                     + shape[2] + "x" + shape[1] + ".", "leave the size unset (auto) or use " + shape[2] + "x" + shape[1] + ".");
         }
@@ -115,6 +115,20 @@ public record PreprocessingOptions(String size, String resize, String range, Str
             double[] lh = Preprocessing.parseRange(pct);
             lo = lh[0];
             hi = lh[1];
+        }
+        if (wh[0] == 0) {
+            String step = p.getProperty("size.step", String.valueOf(Preprocessing.DEFAULT_STEP)).trim();
+            int s;
+            try {
+                s = Integer.parseInt(step);
+            } catch (NumberFormatException e) {
+                s = -1;
+            }
+            if (s <= 0) {
+                throw new ModelException("size.step=" + step + " in gradcam.properties is not a positive integer.",
+                        "write the multiple the model's input size must have, e.g. size.step=16.");
+            }
+            return new Preprocessing(0, 0, channels, ResizeMode.NONE, r[0], r[1], lo, hi, s);
         }
         return new Preprocessing(wh[0], wh[1], channels, mode, r[0], r[1], lo, hi);
     }

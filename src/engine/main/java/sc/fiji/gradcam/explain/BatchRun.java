@@ -43,12 +43,52 @@ final class BatchRun {
      */
     record LayerFeed(Layer layer, float[] values, long[] shape) {}
 
+    /**
+     * Region weights of a dense output fed to the score ({@code [rows, height, width, channels]}, channels last, at
+     * the output's resolution): one row's weights repeated for every row of a run, or ({@code perRow}) one set per row.
+     */
+    record RegionWeights(float[] values, int height, int width, int channels, boolean perRow) {
+        int size() {
+            return height * width * channels;
+        }
+    }
+
     private final LoadedModel model;
     private final ExplanationGraphs graphs;
+    /** The region fed to every run of this runner (null: none, the score's default). */
+    private final RegionWeights region;
 
     BatchRun(LoadedModel model, ExplanationGraphs graphs) {
+        this(model, graphs, null);
+    }
+
+    private BatchRun(LoadedModel model, ExplanationGraphs graphs, RegionWeights region) {
         this.model = model;
         this.graphs = graphs;
+        this.region = region;
+    }
+
+    /** This runner feeding {@code weights} (one row's, repeated per row) to every run's score; null: none. */
+    BatchRun withRegion(RegionWeights weights) {
+        return weights == null && region == null ? this : new BatchRun(model, graphs, weights);
+    }
+
+    /** The region weights as a tensor of {@code rows} rows, or null when there are none to feed. */
+    private Tensor regionTensor(RegionWeights w, int rows) {
+        if (w == null) {
+            return null;
+        }
+        float[] v;
+        if (w.perRow()) {
+            v = w.values();
+        } else {
+            v = new float[rows * w.size()];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(w.values(), 0, v, r * w.size(), w.size());
+            }
+        }
+        return TensorData.tensor(v, new long[] {rows, w.height(), w.width(), w.channels()},
+                model.input().dtype().equals("double") ? "double" : "float");
     }
 
     /** Most inputs per run: the model's fixed batch size, else {@link Explainer#MAX_BATCH}. */
@@ -61,14 +101,23 @@ final class BatchRun {
      * gives each row's class to explain, or null for each row's own top-1.
      */
     Fetched run(float[] values, int rows, int h, int w, int c, int[] classes, Fetches fetches) {
+        return run(values, rows, h, w, c, classes, fetches, region);
+    }
+
+    /** As {@link #run(float[], int, int, int, int, int[], Fetches)}, feeding {@code weights} (null: none). */
+    Fetched run(float[] values, int rows, int h, int w, int c, int[] classes, Fetches fetches, RegionWeights weights) {
         DataLayout layout = model.inputLayout().layout();
         long[] shape = layout.fromNhwc(new long[] {rows, h, w, c});
         ClassScore score = graphs.score(fetches.score());
         try (Tensor x = TensorData.tensor(layout.fromNhwc(values, rows, h, w, c), shape, model.input().dtype());
-                Tensor onehot = classes == null ? null : oneHot(classes)) {
+                Tensor onehot = classes == null ? null : oneHot(classes);
+                Tensor wt = score.region() == null ? null : regionTensor(weights, rows)) {
             Session.Runner runner = model.serving().session().runner().feed(model.serving().input().toString(), x);
             if (onehot != null) {
                 runner.feed(score.onehot(), onehot);
+            }
+            if (wt != null) {
+                runner.feed(score.region(), wt);
             }
             List<String> fetched = new ArrayList<>();
             // the probabilities come from the output, a single-unit binary model's from its logit z
@@ -105,6 +154,33 @@ final class BatchRun {
         }
     }
 
+    /** A dense output of a run, channels last: {@code values[((r * height + v) * width + u) * channels + k]}. */
+    record DenseOutput(float[] values, int height, int width, int channels) {}
+
+    /** A forward-only run of {@code rows} NHWC inputs of a dense model: its output as it computes it, channels last. */
+    DenseOutput denseOutput(float[] values, int rows, int h, int w, int c) {
+        DataLayout layout = model.inputLayout().layout();
+        try (Tensor x = TensorData.tensor(layout.fromNhwc(values, rows, h, w, c),
+                layout.fromNhwc(new long[] {rows, h, w, c}), model.input().dtype());
+                Result r = model.serving().session().runner().feed(model.serving().input().toString(), x)
+                        .fetch(model.serving().output().toString()).run()) {
+            float[] out = TensorData.floats(r.get(0));
+            long[] s = r.get(0).shape().asArray();
+            if (s.length == 3) {
+                return new DenseOutput(out, (int) s[1], (int) s[2], 1);
+            }
+            if (s.length != 4) {
+                throw new IllegalStateException("The model's output has shape " + java.util.Arrays.toString(s)
+                        + ", not [batch, y, x, channels].");
+            }
+            if (model.outputSpec().channelsFirst()) {
+                return new DenseOutput(DataLayout.NCHW.toNhwc(out, rows, (int) s[2], (int) s[3], (int) s[1]),
+                        (int) s[2], (int) s[3], (int) s[1]);
+            }
+            return new DenseOutput(out, (int) s[1], (int) s[2], (int) s[3]);
+        }
+    }
+
     /**
      * A forward-only run of {@code rows} NHWC inputs (as {@link #run}): the per-class scores of {@code kind},
      * {@code [rows, classes]}, without gradients. With {@code feed}, the layer's output tensor is fed its values
@@ -117,9 +193,13 @@ final class BatchRun {
         try (Tensor x = TensorData.tensor(layout.fromNhwc(values, rows, h, w, c),
                 layout.fromNhwc(new long[] {rows, h, w, c}), model.input().dtype());
                 Tensor a = feed == null ? null
-                        : TensorData.tensor(feed.values(), feed.shape(), layerType(feed.layer()))) {
+                        : TensorData.tensor(feed.values(), feed.shape(), layerType(feed.layer()));
+                Tensor wt = graphs.score(kind).region() == null ? null : regionTensor(region, rows)) {
             Session.Runner runner = model.serving().session().runner().feed(model.serving().input().toString(), x)
                     .fetch(graphs.score(kind).scores());
+            if (wt != null) {
+                runner.feed(graphs.score(kind).region(), wt);
+            }
             try {
                 if (a != null) {
                     runner.feed(feed.layer().tensor(), a);

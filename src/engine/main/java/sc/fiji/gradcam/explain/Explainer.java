@@ -43,7 +43,7 @@ public final class Explainer implements ModelExplainer {
 
     public Explainer(LoadedModel model) {
         this.model = model;
-        this.graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
+        this.graphs = new ExplanationGraphs(model.serving(), model.outputSpec());
         this.runner = new BatchRun(model, graphs);
     }
 
@@ -116,6 +116,14 @@ public final class Explainer implements ModelExplainer {
         int[] targets = request.targets().stream()
                 .mapToInt(t -> TargetClass.resolve(t, model.classes(), model.labels())).toArray();
         List<List<Explanation>> out = new ArrayList<>();
+        if (p.perImage()) {
+            // a free input size: each image at its own (rounded-up) size, one run each
+            for (InputImage image : images) {
+                out.addAll(explainBatch(List.of(image), p.forImage(image.width(), image.height()), layer, targets,
+                        request));
+            }
+            return out;
+        }
         int batch = runner.rowsPerRun();
         for (int start = 0; start < images.size(); start += batch) {
             List<InputImage> chunk = images.subList(start, Math.min(images.size(), start + batch));
@@ -160,26 +168,54 @@ public final class Explainer implements ModelExplainer {
             fed = new int[n];
             Arrays.fill(fed, target);
         }
+        String activation = graphs.score(request.score()).activation();
+        long tDense = System.nanoTime();
+        DenseBatch denseBatch = model.dense() ? denseTargets(batch, images, inputs, p, target, request, activation)
+                : null;
+        DenseTargets.Target[] dense = denseBatch == null ? null : denseBatch.targets();
+        BatchRun.RegionWeights regions = null;
+        BatchRun.RegionWeights[] regionOf = null;
+        if (dense != null) {
+            fed = new int[n];
+            regionOf = new BatchRun.RegionWeights[n];
+            BatchRun.DenseOutput shape = denseBatch.output();
+            float[] all = new float[n * dense[0].weights().length];
+            for (int i = 0; i < n; i++) {
+                fed[i] = dense[i].channel();
+                System.arraycopy(dense[i].weights(), 0, all, i * dense[i].weights().length, dense[i].weights().length);
+                regionOf[i] = new BatchRun.RegionWeights(dense[i].weights(), shape.height(), shape.width(),
+                        shape.channels(), false);
+            }
+            regions = new BatchRun.RegionWeights(all, shape.height(), shape.width(), shape.channels(), true);
+        }
+        double denseMs = (System.nanoTime() - tDense) / 1e6 / n;
         BatchRun.Fetched f = runner.run(batch, n, p.height(), p.width(), p.channels(), fed, new BatchRun.Fetches(
                 request.score(), layer, methods.contains(Method.GRADIENT) || methods.contains(Method.INPUT_X_GRADIENT),
-                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)));
-        String activation = graphs.score(request.score()).activation();
+                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)), regions);
         // each row's class, set below before its maps are computed
         int[] classes = new int[n];
         Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
-                p.channels(), classes);
+                p.channels(), classes, regionOf);
         List<List<Prediction>> rankings = new ArrayList<>();
         List<Map<String, Double>> timings = new ArrayList<>();
         List<Map<Method, MapImage>> raw = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            double[] probs = ClassProbabilities.of(f.output(), i, model.outputUnits(), activation);
-            List<Prediction> ranked = IntStream.of(ClassProbabilities.ranking(f.output(), i, model.outputUnits(),
-                    probs)).mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
+            List<Prediction> ranked;
+            if (dense != null) {
+                ranked = dense[i].ranking();
+            } else {
+                double[] probs = ClassProbabilities.of(f.output(), i, model.outputUnits(), activation);
+                ranked = IntStream.of(ClassProbabilities.ranking(f.output(), i, model.outputUnits(), probs))
+                        .mapToObj(c -> new Prediction(c, model.label(c), probs[c])).toList();
+            }
             rankings.add(ranked);
-            classes[i] = target >= 0 ? target : ranked.get(0).index();
+            classes[i] = dense != null ? dense[i].channel() : target >= 0 ? target : ranked.get(0).index();
             Map<String, Double> t = new LinkedHashMap<>();
             t.put("preprocess", preprocessMs);
             t.put("forward", f.ms() / n);
+            if (dense != null) {
+                t.put("target", denseMs);
+            }
             timings.add(t);
             raw.add(layer == null ? Map.of()
                     : CamMaps.of(f, i, layer, methods, request.eigenSmooth(), perturbation, t));
@@ -195,13 +231,15 @@ public final class Explainer implements ModelExplainer {
             float[] x = Arrays.copyOfRange(batch, i * per, (i + 1) * per);
             float[] g = f.inputGradient() == null ? null
                     : Arrays.copyOfRange(f.inputGradient(), i * per, (i + 1) * per);
+            InputAttributions iai = dense == null ? ia : new InputAttributions(runner.withRegion(regionOf[i]),
+                    request.score(), p.height(), p.width(), p.channels(), p.rangeMax() - p.rangeMin());
             attributions.add(methods.stream().anyMatch(InputAttributions::covers)
-                    ? ia.of(x, classes[i], g, methods, timings.get(i)) : Map.of());
+                    ? iai.of(x, classes[i], g, methods, timings.get(i)) : Map.of());
         }
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             list.add(assemble(i, images.get(i), inputs.get(i), f, rankings.get(i), classes[i], raw.get(i),
-                    attributions.get(i), timings.get(i), layer, request));
+                    attributions.get(i), timings.get(i), layer, request, dense == null ? null : dense[i].region()));
         }
         return list;
     }
@@ -212,7 +250,8 @@ public final class Explainer implements ModelExplainer {
      */
     private Explanation assemble(int i, InputImage image, ModelInput input, BatchRun.Fetched f,
             List<Prediction> ranked, int t, Map<Method, MapImage> raw, Map<Method, float[]> attributions,
-            Map<String, Double> timings, Layer layer, ExplainRequest request) {
+            Map<String, Double> timings, Layer layer, ExplainRequest request,
+            sc.fiji.gradcam.api.TargetRegion region) {
         Prediction targetPrediction = ranked.stream().filter(r -> r.index() == t).findFirst().orElseThrow();
         Map<Method, MapSource> maps = new LinkedHashMap<>();
         Map<Method, MapImage> rawMaps = new LinkedHashMap<>();
@@ -271,7 +310,40 @@ public final class Explainer implements ModelExplainer {
         }
         return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
                 request.score(), layer, rawMax, new SourcedMaps(maps), gradcamRaw, rawMaps,
-                notes.isEmpty() ? null : String.join(" ", notes), timings);
+                notes.isEmpty() ? null : String.join(" ", notes), timings, region);
+    }
+
+    /** A dense batch's output and each image's target. */
+    private record DenseBatch(DenseTargets.Target[] targets, BatchRun.DenseOutput output) {}
+
+    /**
+     * A dense model's targets for a batch: one forward run for its output, then each image's channel and region
+     * weights ({@link DenseTargets}).
+     */
+    private DenseBatch denseTargets(float[] batch, List<InputImage> images, List<ModelInput> inputs,
+            Preprocessing p, int target, ExplainRequest request, String activation) {
+        if (request.augSmooth()) {
+            throw new IllegalArgumentException("aug_smooth is not available for a dense output (the flipped copies "
+                    + "would need flipped regions). Fix: turn aug_smooth off for this model.");
+        }
+        int n = images.size();
+        BatchRun.DenseOutput o = runner.denseOutput(batch, n, p.height(), p.width(), p.channels());
+        int per = o.height() * o.width() * o.channels();
+        DenseTargets.Target[] out = new DenseTargets.Target[n];
+        for (int i = 0; i < n; i++) {
+            InputImage im = images.get(i);
+            sc.fiji.gradcam.api.Region r = request.region();
+            if (r.kind() == sc.fiji.gradcam.api.Region.Kind.MASK
+                    && (r.width() != im.width() || r.height() != im.height())) {
+                throw new IllegalArgumentException("The mask" + (r.name() == null ? "" : " '" + r.name() + "'")
+                        + " is " + r.width() + "×" + r.height() + " but the image is " + im.width() + "×"
+                        + im.height() + ". Fix: give a mask of the image's size.");
+            }
+            out[i] = DenseTargets.of(Arrays.copyOfRange(o.values(), i * per, (i + 1) * per), o.height(), o.width(),
+                    o.channels(), activation, r, request.aggregate(), target, inputs.get(i).geometry(), im.width(),
+                    im.height(), model::label);
+        }
+        return new DenseBatch(out, o);
     }
 
     /** Why a CAM variant's map is zero everywhere, and what to try. */

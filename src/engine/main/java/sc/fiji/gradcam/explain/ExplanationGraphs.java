@@ -18,20 +18,24 @@ import sc.fiji.gradcam.graph.ServingGraph;
 final class ExplanationGraphs {
 
     private final ServingGraph serving;
-    /** Output values per image (1: a single-unit binary classifier). */
-    private final int units;
+    /** What the output holds per image. */
+    private final sc.fiji.gradcam.graph.OutputSpec spec;
     private final Map<ScoreKind, ClassScore> scores = new HashMap<>();
     private final Map<String, Output<?>> gradients = new HashMap<>();
     private static final java.util.concurrent.atomic.AtomicInteger COUNTER = new java.util.concurrent.atomic.AtomicInteger();
 
     ExplanationGraphs(ServingGraph serving, int units) {
+        this(serving, sc.fiji.gradcam.graph.OutputSpec.classes(units));
+    }
+
+    ExplanationGraphs(ServingGraph serving, sc.fiji.gradcam.graph.OutputSpec spec) {
         this.serving = serving;
-        this.units = units;
+        this.spec = spec;
     }
 
     synchronized ClassScore score(ScoreKind kind) {
         return scores.computeIfAbsent(kind,
-                k -> ClassScore.build(serving, k, scope("score_" + k.name().toLowerCase()), units));
+                k -> ClassScore.build(serving, k, scope("score_" + k.name().toLowerCase()), spec));
     }
 
     /** d score / d activations of {@code layer}. */

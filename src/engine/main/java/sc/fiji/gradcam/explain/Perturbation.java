@@ -7,7 +7,13 @@ import sc.fiji.gradcam.api.ScoreKind;
  * for their forward passes, the score kind, the model inputs of the run's rows ({@code h × w × c} each, NHWC, row
  * after row, as fed) and the class each row explains.
  */
-record Perturbation(BatchRun runner, ScoreKind score, float[] inputs, int h, int w, int c, int[] classes) {
+record Perturbation(BatchRun runner, ScoreKind score, float[] inputs, int h, int w, int c, int[] classes,
+        BatchRun.RegionWeights[] regions) {
+
+    /** For a classifier (no region weights). */
+    Perturbation(BatchRun runner, ScoreKind score, float[] inputs, int h, int w, int c, int[] classes) {
+        this(runner, score, inputs, h, w, c, classes, null);
+    }
 
     /** The inputs of one forward-only run: {@code rows} NHWC model inputs, and values fed at a layer (or null). */
     record Run(float[] inputs, BatchRun.LayerFeed feed) {}
@@ -30,6 +36,8 @@ record Perturbation(BatchRun runner, ScoreKind score, float[] inputs, int h, int
     double[] classScores(int row, int count, Copies copies) {
         int cls = classes[row];
         double[] out = new double[count];
+        // a dense output's copies are scored over the region of the row's own (unperturbed) output
+        BatchRun runner = regions == null ? this.runner : this.runner.withRegion(regions[row]);
         for (int start = 0; start < count; start += runner.rowsPerRun()) {
             int rows = Math.min(runner.rowsPerRun(), count - start);
             Run run = copies.build(start, rows);

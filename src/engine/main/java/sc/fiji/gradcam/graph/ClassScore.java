@@ -27,8 +27,11 @@ public final class ClassScore {
     private final String onehot;
     private final Operand<?> scores;
     private final Operand<?> score;
+    private final String region;
 
-    private ClassScore(TensorName logits, String activation, String onehot, Operand<?> scores, Operand<?> score) {
+    private ClassScore(TensorName logits, String activation, String onehot, Operand<?> scores, Operand<?> score,
+            String region) {
+        this.region = region;
         this.logits = logits;
         this.activation = activation;
         this.onehot = onehot;
@@ -60,6 +63,24 @@ public final class ClassScore {
      * {@code units} values per image (1: a single-unit binary classifier, presented as two classes).
      */
     public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope, int units) {
+        return build(serving, kind, scope, OutputSpec.classes(units));
+    }
+
+    /**
+     * Builds the score graph for {@code kind} for the output {@code spec} describes. For a dense output the per-class
+     * scores are {@code s[b, c] = Σ_{y,x} W[b, y, x, c] · v[b, y, x, c]} with v the output's logits (or the
+     * probabilities / log-probabilities, when the output has a softmax or sigmoid; an output without one is
+     * explained by its raw values for every kind) in channels-last order, and W the fed region weights
+     * ({@link #region()}, default all ones); the one-hot then picks the channel, as it picks a class.
+     */
+    public static ClassScore build(ServingGraph serving, ScoreKind kind, String scope, OutputSpec spec) {
+        int units = spec.units();
+        if (spec.dense()) {
+            String[] act = new String[1];
+            TensorName logits = findLogits(serving, act);
+            Ops tf = Ops.create(serving.graph()).withSubScope(scope);
+            return buildDense(tf, serving, logits, act[0], kind, spec);
+        }
         String[] act = new String[1];
         TensorName logits = findLogits(serving, act);
         if (units == 1 && act[0].equals("Softmax")) {
@@ -95,7 +116,39 @@ public final class ClassScore {
         }
         s = tf.withName("scores").identity(s);
         Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, target), tf.constant(new int[] {0, 1}));
-        return new ClassScore(logitsName, activation, onehot.op().name(), s, score);
+        return new ClassScore(logitsName, activation, onehot.op().name(), s, score, null);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T extends TNumber> ClassScore buildDense(Ops tf, ServingGraph serving, TensorName logitsName,
+            String activation, ScoreKind kind, OutputSpec spec) {
+        Operand<T> z = (Operand<T>) (Operand) serving.tensor(logitsName);
+        int classes = spec.units();
+        if (spec.rank() == 3) {
+            z = tf.expandDims(z, tf.constant(-1));
+        } else if (spec.channelsFirst()) {
+            z = tf.linalg.transpose(z, tf.constant(new int[] {0, 2, 3, 1}));
+        }
+        Operand<T> v;
+        // TensorFlow's Softmax is over the last axis: with channels first, the model moved them there before it
+        boolean softmax = activation.equals("Softmax") && classes > 1;
+        switch (activation.isEmpty() ? ScoreKind.LOGIT : kind) {
+            case PROBABILITY -> v = softmax ? tf.nn.softmax(z) : tf.math.sigmoid(z);
+            case LOG_PROBABILITY -> v = softmax ? tf.nn.logSoftmax(z) : tf.math.neg(tf.math.softplus(tf.math.neg(z)));
+            default -> v = z;
+        }
+        Operand<T> ones = tf.onesLike(v);
+        Operand<T> weights = tf.withName("region").placeholderWithDefault(ones,
+                org.tensorflow.ndarray.Shape.of(-1, -1, -1, classes));
+        Operand<T> s = tf.withName("scores").reduceSum(tf.math.mul(v, tf.stopGradient(weights)),
+                tf.constant(new int[] {1, 2}));
+        Operand<T> top1 = tf.stopGradient(tf.oneHot(tf.math.argMax(s, tf.constant(1)), tf.constant(classes),
+                tf.dtypes.cast(tf.constant(1f), s.type()), tf.dtypes.cast(tf.constant(0f), s.type())));
+        Operand<T> onehot = tf.withName("onehot").placeholderWithDefault(top1,
+                org.tensorflow.ndarray.Shape.of(-1, classes));
+        Operand<T> score = tf.withName("score").reduceSum(tf.math.mul(s, tf.stopGradient(onehot)),
+                tf.constant(new int[] {0, 1}));
+        return new ClassScore(logitsName, activation, onehot.op().name(), s, score, weights.op().name());
     }
 
     /** The logits tensor the output is computed from ([batch, 1], z, for a single-unit binary model). */
@@ -121,5 +174,13 @@ public final class ClassScore {
     /** The scalar score, summed over the batch (each image's gradient depends on its own row only). */
     public Operand<?> score() {
         return score;
+    }
+
+    /**
+     * Name of a dense output's region-weight input {@code [batch, y, x, channels]} (channels last, the output's
+     * resolution; all ones when not fed), or null for a classifier.
+     */
+    public String region() {
+        return region;
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.tensorflow.Output;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
@@ -56,6 +57,17 @@ public final class LayerCatalog {
      * inference (-1 where unknown).
      */
     public static LayerCatalog of(ServingGraph serving, DataLayout inputLayout) {
+        return of(serving, inputLayout, false);
+    }
+
+    /**
+     * As {@link #of(ServingGraph, DataLayout)}; for a {@code dense} output (an encoder–decoder: U-Net, CARE, StarDist)
+     * the default is the bottleneck instead: the last convolution block at the lowest resolution on the path. After
+     * it, the decoder mixes in the encoder's skip connections, whose high-resolution features reach the output without
+     * the model's reasoning about context, and the last convolution is the output's own projection, whose Grad-CAM
+     * only repeats the output (Vinogradova et al. 2020, Seg-Grad-CAM, use the bottleneck likewise).
+     */
+    public static LayerCatalog of(ServingGraph serving, DataLayout inputLayout, boolean dense) {
         GraphView view = serving.view();
         List<String> order = view.topological(serving.path());
         Map<String, DataLayout> layouts = Layouts.featureMaps(serving, order, inputLayout);
@@ -91,14 +103,67 @@ public final class LayerCatalog {
                                 l.width(), l.channels(), l.depth(), l.layout())
                         : l)
                 .collect(Collectors.toList());
-        return choose(serving, unique);
+        return choose(serving, unique, dense, dense ? areas(serving, unique, inputLayout) : Map.of());
     }
 
-    private static LayerCatalog choose(ServingGraph serving, List<Layer> layers) {
+    /** Probe input side for a free-size model (a multiple of 2^7, so that deep U-Nets fit). */
+    static final int PROBE = 128;
+
+    /**
+     * Each layer's height × width: from shape inference, or — where the model's input size is free and the shapes are
+     * unknown — from one forward run of a blank {@value #PROBE}² input fetching every candidate (empty when that run
+     * fails).
+     */
+    private static Map<String, Long> areas(ServingGraph serving, List<Layer> layers, DataLayout layout) {
+        Map<String, Long> out = new HashMap<>();
+        boolean unknown = false;
+        for (Layer l : layers) {
+            if (l.height() > 0 && l.width() > 0) {
+                out.put(l.tensor(), l.height() * l.width());
+            } else {
+                unknown = true;
+            }
+        }
+        if (!unknown) {
+            return out;
+        }
+        Output<?> in = serving.tensor(serving.input());
+        Shape s = in.shape();
+        long c = s.isUnknown() || s.numDimensions() != 4 ? -1 : s.size(layout == DataLayout.NCHW ? 1 : 3);
+        if (c <= 0 || in.dataType() != DataType.DT_FLOAT) {
+            return out;
+        }
+        Shape probe = layout == DataLayout.NCHW ? Shape.of(1, c, PROBE, PROBE) : Shape.of(1, PROBE, PROBE, c);
+        try (org.tensorflow.types.TFloat32 x = org.tensorflow.types.TFloat32.tensorOf(probe)) {
+            Session.Runner r = serving.session().runner().feed(serving.input().toString(), x);
+            for (Layer l : layers) {
+                r.fetch(l.tensor());
+            }
+            try (org.tensorflow.Result res = r.run()) {
+                for (int i = 0; i < layers.size(); i++) {
+                    long[] shape = layers.get(i).layout().toNhwc(res.get(i).shape().asArray());
+                    out.put(layers.get(i).tensor(), shape[1] * shape[2]);
+                }
+            }
+        } catch (RuntimeException e) {
+            // a model that cannot take the probe: the areas shape inference knows
+        }
+        return out;
+    }
+
+    private static LayerCatalog choose(ServingGraph serving, List<Layer> layers, boolean dense, Map<String, Long> area) {
         GraphView view = serving.view();
         Layer lastConv = null;
+        long smallest = Long.MAX_VALUE;
         for (Layer l : layers) {
-            if (CONVOLUTIONS.contains(l.op()) && (lastConv == null || l.depth() > lastConv.depth())) {
+            if (CONVOLUTIONS.contains(l.op()) && area.containsKey(l.tensor())) {
+                smallest = Math.min(smallest, area.get(l.tensor()));
+            }
+        }
+        for (Layer l : layers) {
+            boolean atBottleneck = !dense || smallest == Long.MAX_VALUE
+                    || area.getOrDefault(l.tensor(), -1L) == smallest;
+            if (CONVOLUTIONS.contains(l.op()) && atBottleneck && (lastConv == null || l.depth() > lastConv.depth())) {
                 lastConv = l;
             }
         }
@@ -128,7 +193,8 @@ public final class LayerCatalog {
         if (chosen == null) {
             chosen = lastConv;
         }
-        String reason = "last convolution on the path (" + lastConv.op() + " '" + lastConv.name() + "'"
+        String reason = (dense && smallest != Long.MAX_VALUE ? "bottleneck of the encoder–decoder: last convolution at "
+                + "the lowest resolution" : "last convolution on the path") + " (" + lastConv.op() + " '" + lastConv.name() + "'"
                 + (steps.isEmpty() ? ")" : ") followed through " + String.join(" → ", steps) + " to the block output")
                 + ", " + chosen.height() + "×" + chosen.width() + "×" + chosen.channels()
                 + (chosen.layout() == DataLayout.NCHW ? " (channels first)" : "");

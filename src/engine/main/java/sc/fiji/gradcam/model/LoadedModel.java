@@ -22,12 +22,15 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
 
     private final SavedModelFolder folder;
     private final ZooModel<NDList, NDList> zoo;
+    /** TF Java's bundle of a model without a signature (then {@code zoo} is null), else null. */
+    private final org.tensorflow.SavedModelBundle tfBundle;
     private final ModelSignature signature;
     private final List<String> signatureKeys;
     private final TensorInfo input;
     private final InputLayout inputLayout;
     private final TensorInfo output;
     private final int outputUnits;
+    private final sc.fiji.gradcam.graph.OutputSpec outputSpec;
     private final List<String> labels;
     private final Properties properties;
     private final ServingGraph serving;
@@ -36,17 +39,20 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     private volatile LayerCatalog catalog;
     private final Optional<InputScaling> inputScaling;
 
-    LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, ModelSignature signature,
-            List<String> signatureKeys, TensorInfo input, InputLayout inputLayout, TensorInfo output, int outputUnits,
-            List<String> labels, Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
+    LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, org.tensorflow.SavedModelBundle tfBundle,
+            ModelSignature signature,
+            List<String> signatureKeys, TensorInfo input, InputLayout inputLayout, TensorInfo output,
+            sc.fiji.gradcam.graph.OutputSpec outputSpec, List<String> labels, Properties properties, ServingGraph serving, int opCount, List<String> warnings) {
         this.folder = folder;
         this.zoo = zoo;
+        this.tfBundle = tfBundle;
         this.signature = signature;
         this.signatureKeys = signatureKeys;
         this.input = input;
         this.inputLayout = inputLayout;
         this.output = output;
-        this.outputUnits = outputUnits;
+        this.outputSpec = outputSpec;
+        this.outputUnits = outputSpec.units();
         this.labels = labels;
         this.properties = properties;
         this.serving = serving;
@@ -113,7 +119,20 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
      * presented as two classes, 0 = negative (score -z) and 1 = positive (score z).
      */
     public boolean singleUnitBinary() {
-        return outputUnits == 1;
+        return outputUnits == 1 && !outputSpec.dense();
+    }
+
+    /** What the output holds: a classifier's units, or a dense output's channels and layout. */
+    public sc.fiji.gradcam.graph.OutputSpec outputSpec() {
+        return outputSpec;
+    }
+
+    /**
+     * True for a dense output ({@code [batch, y, x, channels]}: segmentation, restoration, density maps), whose
+     * "classes" are its channels and whose target is a channel summed or averaged over a region.
+     */
+    public boolean dense() {
+        return outputSpec.dense();
     }
 
     /** Number of classes: the output units, or 2 for a {@link #singleUnitBinary() single-unit binary} model. */
@@ -131,7 +150,7 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
 
     /** The label of class {@code index}, or {@code class INDEX} without labels. */
     public String label(int index) {
-        return index >= 0 && index < labels.size() ? labels.get(index) : "class " + index;
+        return index >= 0 && index < labels.size() ? labels.get(index) : (dense() ? "channel " : "class ") + index;
     }
 
     /** Per-model settings from {@code gradcam.properties} (preprocessing), empty when absent. */
@@ -153,7 +172,10 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
         return serving;
     }
 
-    /** DJL's model, for plain inference through its predictor. */
+    /**
+     * DJL's model, for plain inference through its predictor; null for a model without a signature (served by TF
+     * Java's loader from the graph tensors the user named).
+     */
     public ZooModel<NDList, NDList> djlModel() {
         return zoo;
     }
@@ -169,7 +191,7 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
         if (c == null) {
             synchronized (this) {
                 if (catalog == null) {
-                    catalog = withPropertiesLayer(LayerCatalog.of(serving, inputLayout.layout()));
+                    catalog = withPropertiesLayer(LayerCatalog.of(serving, inputLayout.layout(), dense()));
                 }
                 c = catalog;
             }
@@ -204,8 +226,13 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
 
     @Override
     public void close() {
-        TfHandles.release(serving.graph());
-        zoo.close();
+        if (zoo != null) {
+            TfHandles.release(serving.graph());
+            zoo.close();
+        }
+        if (tfBundle != null) {
+            tfBundle.close();
+        }
         folder.close();
     }
 }

@@ -49,11 +49,13 @@ public final class ModelLoader {
     private static LoadedModel load(SavedModelFolder folder, ModelOptions options) {
         List<String> tags = options.tags() == null || options.tags().isEmpty() ? List.of("serve") : options.tags();
         MetaGraphDef meta = folder.metaGraph(tags);
-        ModelSignature signature = SavedModelFolder.signature(meta, options.signature());
-        TensorInfo input = chooseInput(signature, options.input());
-        TensorInfo output = chooseOutput(signature, options.output());
-        folder.checkVariables(meta);
         Properties properties = readProperties(folder.dir());
+        String inputKey = first(options.input(), properties.getProperty("input"));
+        String outputKey = first(options.output(), properties.getProperty("output"));
+        ModelSignature signature = SavedModelFolder.signature(meta, options.signature(), inputKey, outputKey);
+        TensorInfo input = chooseInput(signature, inputKey);
+        TensorInfo output = chooseOutput(signature, outputKey);
+        folder.checkVariables(meta);
         Path labelsFile = options.labels();
         if (labelsFile == null && properties.getProperty("labels") != null) {
             labelsFile = folder.dir().resolve(properties.getProperty("labels"));
@@ -61,20 +63,37 @@ public final class ModelLoader {
         List<String> labels = Labels.read(folder.dir(), labelsFile);
 
         TensorFlowRuntime.engine();
-        ZooModel<NDList, NDList> zoo = loadWithDjl(folder.dir(), tags, signature.key());
+        boolean graphTensors = signature.key().equals(SavedModelFolder.GRAPH_TENSORS);
+        // DJL's predictor needs a signature: a graph without one is loaded by TF Java on the same runtime
+        ZooModel<NDList, NDList> zoo = graphTensors ? null : loadWithDjl(folder.dir(), tags, signature.key());
+        org.tensorflow.SavedModelBundle tfBundle = graphTensors ? loadWithTfJava(folder.dir(), tags) : null;
         Graph graph = null;
         try {
-            var bundle = ((TfSymbolBlock) zoo.getBlock()).getSavedModelBundle();
-            graph = TfHandles.graph(bundle.getGraph());
-            Session session = TfHandles.session(graph, bundle.getSession());
+            org.tensorflow.internal.c_api.TF_Graph handle;
+            Session session;
+            if (zoo != null) {
+                var bundle = ((TfSymbolBlock) zoo.getBlock()).getSavedModelBundle();
+                handle = bundle.getGraph();
+                graph = TfHandles.graph(handle);
+                session = TfHandles.session(graph, bundle.getSession());
+            } else {
+                graph = tfBundle.graph();
+                handle = TfHandles.handle(graph);
+                session = tfBundle.session();
+            }
             int ops = count(graph.operations());
-            ServingGraph serving = ServingGraph.build(graph, session, bundle.getGraph(), input.tensor(),
-                    output.tensor());
+            ServingGraph serving = ServingGraph.build(graph, session, handle, input.tensor(), output.tensor());
             InputLayout layout = InputLayout.resolve(options.layout(), properties, serving, input,
                     folder.dir().resolve(PROPERTIES));
-            int units = outputUnits(output, serving, labels);
+            sc.fiji.gradcam.graph.OutputSpec spec = outputSpec(output, serving, labels, layout);
+            int units = spec.units();
             List<String> warnings = new ArrayList<>();
-            if (units == 1) {
+            if (spec.dense()) {
+                if (!labels.isEmpty() && labels.size() != units) {
+                    warnings.add("The labels file has " + labels.size() + " names but the model's output has " + units
+                            + " channels; check that it belongs to this model.");
+                }
+            } else if (units == 1) {
                 refuseSoftmaxOverOneUnit(serving, output);
                 if (labels.size() > 2) {
                     warnings.add("The labels file has " + labels.size() + " names but the model has one output unit "
@@ -86,24 +105,74 @@ public final class ModelLoader {
                 warnings.add("The labels file has " + labels.size() + " names but the model has " + units
                         + " outputs; check that it belongs to this model.");
             }
-            return new LoadedModel(folder, zoo, signature, SavedModelFolder.signatureKeys(meta), input, layout, output,
-                    units, labels, properties, serving, ops, warnings);
+            return new LoadedModel(folder, zoo, tfBundle, signature, SavedModelFolder.signatureKeys(meta), input,
+                    layout, output, spec, labels, properties, serving, ops, warnings);
         } catch (UnsupportedOpException | ModelException e) {
-            close(zoo, graph);
+            close(zoo, tfBundle, graph);
             throw e;
         } catch (RuntimeException e) {
-            close(zoo, graph);
+            close(zoo, tfBundle, graph);
             throw new ModelException("The model's graph could not be prepared for explanations: " + e.getMessage(),
                     "report this with the output of 'gradcam info --model DIR --verbose'.", e);
         }
     }
 
     /** After a failed load: DJL's model and the Graph view's registry entry (as {@link LoadedModel#close()}). */
-    private static void close(ZooModel<NDList, NDList> zoo, Graph graph) {
-        if (graph != null) {
-            TfHandles.release(graph);
+    private static void close(ZooModel<NDList, NDList> zoo, org.tensorflow.SavedModelBundle tfBundle, Graph graph) {
+        if (zoo != null) {
+            if (graph != null) {
+                TfHandles.release(graph);
+            }
+            zoo.close();
         }
-        zoo.close();
+        if (tfBundle != null) {
+            tfBundle.close();
+        }
+    }
+
+    /** A SavedModel without a signature, through TF Java's own loader (same natives as DJL's). */
+    private static org.tensorflow.SavedModelBundle loadWithTfJava(Path dir, List<String> tags) {
+        try {
+            return org.tensorflow.SavedModelBundle.load(dir.toString(), tags.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            throw new ModelException("TensorFlow could not load the model in " + dir + ": " + rootMessage(e),
+                    "check that it is a complete SavedModel exported by TensorFlow 2.16 or older.", e);
+        }
+    }
+
+    /**
+     * What the output holds: a classifier's units ({@code [batch, k]}), or a dense output's channels ({@code [batch,
+     * y, x, c]}, channels first when the input is, or {@code [batch, y, x]}).
+     */
+    private static sc.fiji.gradcam.graph.OutputSpec outputSpec(TensorInfo output, ServingGraph serving,
+            List<String> labels, InputLayout layout) {
+        long[] shape = output.shape();
+        if (shape == null || shape.length == 0) {
+            Shape s = serving.tensor(serving.output()).shape();
+            shape = s.isUnknown() ? null : s.asArray();
+        }
+        int rank = shape == null ? -1 : shape.length;
+        if (rank == 3) {
+            return sc.fiji.gradcam.graph.OutputSpec.dense(1, false, 3);
+        }
+        if (rank == 4) {
+            boolean first = layout.layout() == sc.fiji.gradcam.api.DataLayout.NCHW;
+            long c = first ? shape[1] : shape[3];
+            if (c <= 0) {
+                Shape g = serving.tensor(serving.output()).shape();
+                c = g.isUnknown() || g.numDimensions() != 4 ? -1 : g.size(first ? 1 : 3);
+            }
+            if (c <= 0) {
+                c = labels.isEmpty() ? -1 : labels.size();
+            }
+            if (c <= 0) {
+                throw new ModelException("The model's output '" + output.key() + "' " + java.util.Arrays.toString(
+                        output.shape()) + " does not say how many channels it has.",
+                        "export it with a fixed channel count, or put one label per channel in labels.txt.");
+            }
+            return sc.fiji.gradcam.graph.OutputSpec.dense((int) c, first, 4);
+        }
+        return sc.fiji.gradcam.graph.OutputSpec.classes(outputUnits(output, serving, labels));
     }
 
     /** The output's last dimension: from the signature, else from the graph, else the number of labels. */
@@ -196,9 +265,18 @@ public final class ModelLoader {
                             + "'; it has " + signature.outputs().stream().map(TensorInfo::key).toList() + ".",
                             "choose one of those with --output."));
         }
-        return signature.outputs().stream().filter(t -> t.rank() == 2).findFirst().orElseThrow(
-                () -> new ModelException("The model has no [batch, classes] output; its outputs are "
-                        + signature.outputs() + ".", "explain a classifier (one score per class)."));
+        // a classifier's [batch, classes] output first, else a dense [batch, y, x, channels] / [batch, y, x] one
+        return signature.outputs().stream().filter(t -> t.rank() == 2).findFirst()
+                .or(() -> signature.outputs().stream().filter(t -> t.rank() == 4).findFirst())
+                .or(() -> signature.outputs().stream().filter(t -> t.rank() == 3).findFirst())
+                .orElseThrow(() -> new ModelException("The model has no [batch, classes] output and no dense "
+                        + "[batch, y, x, channels] output; its outputs are " + signature.outputs() + ".",
+                        "explain a classifier (one score per class) or a dense model (one value per pixel and "
+                        + "channel); choose the output with --output."));
+    }
+
+    private static String first(String a, String b) {
+        return a != null && !a.isBlank() ? a.trim() : b != null && !b.isBlank() ? b.trim() : null;
     }
 
     private static Properties readProperties(Path dir) {

@@ -146,10 +146,42 @@ public final class SavedModelFolder implements AutoCloseable {
 
     /** The signature {@code key}, or {@code serving_default}, or the only one there is. */
     public static ModelSignature signature(MetaGraphDef meta, String key) {
+        return signature(meta, key, null, null);
+    }
+
+    /** Key of the signature made up for a graph without one from the tensors the user named. */
+    public static final String GRAPH_TENSORS = "(graph tensors)";
+
+    /**
+     * As {@link #signature(MetaGraphDef, String)}; a meta graph without any signature (TF1 exports such as DEFCoN's)
+     * is served by the graph tensors {@code input} and {@code output} name ({@code node} or {@code node:i}), as a
+     * signature of one input and one output whose keys are those names.
+     */
+    public static ModelSignature signature(MetaGraphDef meta, String key, String input, String output) {
         List<String> keys = signatureKeys(meta);
         if (keys.isEmpty()) {
-            throw new ModelException("The model declares no serving signature.",
-                    "export it with a signature (tf.saved_model.save(model, dir, signatures=...)).");
+            if (input == null || input.isBlank() || output == null || output.isBlank()) {
+                // the placeholders that take images (rank 4, or of unknown shape) are the candidates
+                List<String> placeholders = meta.getGraphDef().getNodeList().stream()
+                        .filter(n -> n.getOp().equals("Placeholder"))
+                        .filter(n -> n.getAttrMap().containsKey("shape")
+                                && n.getAttrMap().get("shape").getShape().getDimCount() == 4
+                                && n.getAttrMap().get("shape").getShape().getDim(0).getSize() == -1)
+                        .map(NodeDef::getName).limit(12).toList();
+                String outputs = String.join(", ", meta.getGraphDef().getNodeList().stream()
+                        .filter(n -> n.getName().toLowerCase().contains("output")
+                                && (n.getOp().equals("Identity") || n.getOp().equals("Softmax")
+                                        || n.getOp().equals("Sigmoid")))
+                        .map(NodeDef::getName).limit(6).toList());
+                throw new ModelException("The model declares no serving signature, so its input and output must be "
+                        + "named (image placeholders: " + placeholders + (outputs.isEmpty() ? "" : "; nodes named "
+                        + "output: " + outputs) + ").", "give the graph tensors with --input NODE "
+                        + "--output NODE (macro: input=, output=; or input= and output= in gradcam.properties), e.g. "
+                        + "--input " + (placeholders.isEmpty() ? "input" : placeholders.get(placeholders.size() - 1))
+                        + " --output " + (outputs.isEmpty() ? "output" : outputs.split(", ")[0]) + ".");
+            }
+            return new ModelSignature(GRAPH_TENSORS, List.of(graphTensor(meta, input.trim())),
+                    List.of(graphTensor(meta, output.trim())));
         }
         String chosen = key;
         if (chosen == null || chosen.isEmpty()) {
@@ -165,6 +197,26 @@ public final class SavedModelFolder implements AutoCloseable {
                     "choose one of those with --signature / signature.");
         }
         return new ModelSignature(chosen, tensors(def.getInputsMap()), tensors(def.getOutputsMap()));
+    }
+
+    /** A graph tensor as a signature entry: its shape and type from the node's attributes where it says them. */
+    private static TensorInfo graphTensor(MetaGraphDef meta, String name) {
+        String node = name.contains(":") ? name.substring(0, name.lastIndexOf(':')) : name;
+        String tensor = name.contains(":") ? name : name + ":0";
+        NodeDef def = meta.getGraphDef().getNodeList().stream().filter(n -> n.getName().equals(node)).findFirst()
+                .orElseThrow(() -> new ModelException("The model's graph has no node '" + node + "'.",
+                        "give an existing node name (e.g. the Placeholder that takes the image, and the op that "
+                        + "gives the result); 'gradcam layers --model DIR' cannot list them without a signature, "
+                        + "but TensorFlow's saved_model_cli or Netron can."));
+        long[] shape = null;
+        var attrs = def.getAttrMap();
+        if (attrs.containsKey("shape") && !attrs.get("shape").getShape().getUnknownRank()) {
+            shape = attrs.get("shape").getShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize)
+                    .toArray();
+        }
+        String dtype = attrs.containsKey("dtype") ? attrs.get("dtype").getType().name()
+                : attrs.containsKey("T") ? attrs.get("T").getType().name() : "DT_FLOAT";
+        return new TensorInfo(name, tensor, shape, dtype.replaceFirst("^DT_", "").toLowerCase());
     }
 
     private static List<TensorInfo> tensors(Map<String, org.tensorflow.proto.TensorInfo> map) {

@@ -50,4 +50,15 @@ final class TfHandles {
             throw new IllegalStateException("This TF Java version cannot wrap a native session: " + e, e);
         }
     }
+
+    /** The native handle of a graph TF Java created itself (a SavedModelBundle's). */
+    static TF_Graph handle(Graph graph) {
+        try {
+            java.lang.reflect.Field f = Graph.class.getDeclaredField("nativeHandle");
+            f.setAccessible(true);
+            return (TF_Graph) f.get(graph);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This TF Java version hides a graph's native handle: " + e, e);
+        }
+    }
 }

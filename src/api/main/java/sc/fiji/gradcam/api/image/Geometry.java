@@ -17,6 +17,9 @@ public record Geometry(int modelWidth, int modelHeight, double offsetX, double o
                 yield new Geometry(modelWidth, modelHeight, (width - s * modelWidth) / 2, (height - s * modelHeight) / 2,
                         s, s);
             }
+            // integer offsets, so that every model pixel is an image pixel
+            case NONE -> new Geometry(modelWidth, modelHeight, -Math.floorDiv(modelWidth - width, 2),
+                    -Math.floorDiv(modelHeight - height, 2), 1, 1);
             case PAD -> {
                 double s = Math.max(sx, sy);
                 yield new Geometry(modelWidth, modelHeight, (width - s * modelWidth) / 2, (height - s * modelHeight) / 2,

@@ -11,9 +11,38 @@ package sc.fiji.gradcam.api.image;
  * @param rangeMax value the image's high end maps to
  * @param lowPercentile low end for 16-bit and float images (8-bit and RGB use 0)
  * @param highPercentile high end for 16-bit and float images (8-bit and RGB use 255)
+ * @param step for a model whose input size is free ({@code width} and {@code height} 0): each image goes in at its
+ *     own size rounded up to a multiple of this ({@link #forImage}); 1 for a fixed size
  */
 public record Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
-        double lowPercentile, double highPercentile) {
+        double lowPercentile, double highPercentile, int step) {
+
+    /** Default size step of a fully convolutional model: four 2× poolings (U-Nets of depth ≤ 4). */
+    public static final int DEFAULT_STEP = 16;
+
+    /** A fixed input size. */
+    public Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
+            double lowPercentile, double highPercentile) {
+        this(width, height, channels, resize, rangeMin, rangeMax, lowPercentile, highPercentile, 1);
+    }
+
+    /** Whether each image goes in at its own size (the model's input size is free and none was given). */
+    public boolean perImage() {
+        return width <= 0 || height <= 0;
+    }
+
+    /**
+     * The preprocessing of an image of {@code w × h}: this one for a fixed size, else the image's size rounded up to
+     * a multiple of {@link #step}, without resampling ({@link ResizeMode#NONE}).
+     */
+    public Preprocessing forImage(int w, int h) {
+        if (!perImage()) {
+            return this;
+        }
+        int s = Math.max(1, step);
+        return new Preprocessing((w + s - 1) / s * s, (h + s - 1) / s * s, channels, ResizeMode.NONE, rangeMin,
+                rangeMax, lowPercentile, highPercentile, s);
+    }
 
     public static final double DEFAULT_LOW_PERCENTILE = 1.0;
     public static final double DEFAULT_HIGH_PERCENTILE = 99.8;
@@ -55,6 +84,10 @@ public record Preprocessing(int width, int height, int channels, ResizeMode resi
     }
 
     public String describe() {
+        if (perImage()) {
+            return "each image's own size (rounded up to a multiple of " + step + ")x" + channels + ", range "
+                    + formatRange(rangeMin, rangeMax);
+        }
         return width + "x" + height + "x" + channels + ", resize " + resize.name().toLowerCase() + ", range "
                 + formatRange(rangeMin, rangeMax);
     }
