@@ -1,0 +1,53 @@
+package sc.fiji.gradcam.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.measure.ResultsTable;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.module.Module;
+import sc.fiji.gradcam.bioimageio.CarePackage;
+
+/** Plugins › Grad-CAM › Verify BioImage.IO Model... on packages built around the real CARE model. */
+class VerifyPackageCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void passesOnTheHonestPackageAndFailsOnATamperedOne() throws Exception {
+        Path ok = CarePackage.build(tmp.resolve("ok"), CarePackage.Flaw.NONE);
+        Path bad = CarePackage.build(tmp.resolve("bad"), CarePackage.Flaw.TAMPERED_OUTPUT);
+        try (Context c = new Context()) {
+            Module m = Fixtures.run(c, VerifyPackageCommand.class, "model", ok.toFile());
+            assertEquals(true, m.getOutput("passed"));
+            String verdict = (String) m.getOutput("verdict");
+            assertTrue(verdict.startsWith("PASS"), verdict);
+            ResultsTable rt = (ResultsTable) m.getOutput("results");
+            assertEquals(1, rt.size());
+            assertEquals("restored", rt.getStringValue("Output", 0));
+            assertEquals("PASS", rt.getStringValue("Result", 0));
+            assertEquals(0, rt.getValue("Mismatches", 0), 0);
+
+            Module f = Fixtures.run(c, VerifyPackageCommand.class, "model", bad.toFile());
+            assertEquals(false, f.getOutput("passed"));
+            assertEquals("FAIL", ((ResultsTable) f.getOutput("results")).getStringValue("Result", 0));
+        }
+    }
+
+    @Test
+    void aPackageWithoutWeightsIsCancelledWithTheReason() throws Exception {
+        try (Context c = new Context()) {
+            Module m = Fixtures.run(c, VerifyPackageCommand.class, "model",
+                    Fixtures.shared().resolve("bioimageio/bsubtilis_unet_v0_4.bioimageio.yaml").toFile());
+            assertTrue(Fixtures.canceled(m));
+            assertTrue(Fixtures.reason(m).contains("tf-weights.zip"), Fixtures.reason(m));
+            assertFalse(Fixtures.reason(m).contains("\n"));
+            assertEquals(null, m.getOutput("results"));
+        }
+    }
+}
