@@ -42,6 +42,26 @@ public record TensorDescription(String id, List<Axis> axes, String dataType, Lis
         return -1;
     }
 
+    /**
+     * The length closest to {@code wanted} (not below it, when the axis has a step) that the description allows
+     * on axis {@code id}: {@code wanted} for a free or referenced axis, the fixed length, or {@code min + k * step}.
+     * What a front end resizes or pads an image to before it runs the model.
+     */
+    public long validLength(String id, long wanted) {
+        int d = indexOf(id);
+        if (d < 0) {
+            throw new IllegalArgumentException("'" + this.id + "' has no axis '" + id + "' (it has " + axisIds() + ")");
+        }
+        Axis.Size s = axes.get(d).size();
+        if (s instanceof Axis.Fixed f) {
+            return f.n();
+        }
+        if (s instanceof Axis.Parametrized p) {
+            return p.atLeast(wanted);
+        }
+        return wanted;
+    }
+
     /** The halo per axis (0 where none). */
     public long[] halo() {
         return axes.stream().mapToLong(Axis::halo).toArray();

@@ -33,6 +33,7 @@ class BioimageioDescriptionTest {
         assertEquals("input", in.id());
         assertEquals("bxyc", in.letters());
         assertEquals(List.of("batch", "x", "y", "channel"), in.axisIds());
+        assertEquals(256, in.validLength("y", 300));
         assertEquals("float32", in.dataType());
         assertEquals(List.of(new Axis.Fixed(1), new Axis.Fixed(256), new Axis.Fixed(256), new Axis.Fixed(1)),
                 in.axes().stream().map(Axis::size).toList());
@@ -72,6 +73,11 @@ class BioimageioDescriptionTest {
         assertEquals(512, y.atLeast(500));
         assertEquals(80, y.atLeast(3));
         assertEquals("yx", in.processing().get(0).kwargs().get("axes"));
+        // an image of 500 x 301 is padded to 512 x 304 (80 + k * 16)
+        assertEquals(512, in.validLength("y", 500));
+        assertEquals(304, in.validLength("x", 301));
+        assertEquals(80, in.validLength("x", 20));
+        assertEquals(1, in.validLength("batch", 4));
         TensorDescription out = d.outputs().get(0);
         assertArrayEquals(new long[] {0, 32, 32, 0}, out.halo());
         // 33 channels: 1 * 0 + 2 * 16.5
