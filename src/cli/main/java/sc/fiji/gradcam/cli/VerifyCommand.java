@@ -84,8 +84,9 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("%-20s %-20s %12s %12s %9s %9s %9s  %s%n", "output", "shape", "max |diff|", "mismatches",
                 "allowed", "rtol", "atol", "result");
         for (PackageVerification.OutputCheck c : v.outputs()) {
-            out.printf("%-20s %-20s %12.3g %12d %9d %9.1e %9.1e  %s%n", c.id(),
-                    Arrays.toString(c.shape()).replace(" ", ""), c.maxAbsDiff(), c.mismatches(), c.allowed(),
+            out.printf("%-20s %-20s %12s %12d %9d %9.1e %9.1e  %s%n", c.id(),
+                    Arrays.toString(c.shape()).replace(" ", ""),
+                    c.maxAbsDiff() == 0 ? "0" : String.format("%.3g", c.maxAbsDiff()), c.mismatches(), c.allowed(),
                     c.relativeTolerance(), c.absoluteTolerance(), c.passed() ? "PASS" : "FAIL");
         }
         v.notes().forEach(n -> out.println("Note:     " + n));

@@ -39,6 +39,42 @@ class VerifyPackageCommandTest {
         }
     }
 
+    static Context context;
+    static Module last;
+
+    /** Stands in for imagej-legacy's macro bridge (see {@link MacroTest}): the {@code model} key to the command. */
+    public static class Bridge implements ij.plugin.PlugIn {
+        @Override
+        public void run(String arg) {
+            String model = ij.Macro.getValue(ij.Macro.getOptions(), "model", null);
+            try {
+                last = Fixtures.run(context, VerifyPackageCommand.class, "model", new java.io.File(model));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }
+    }
+
+    @Test
+    void runsFromAMacro() throws Exception {
+        Path ok = CarePackage.build(tmp, CarePackage.Flaw.NONE);
+        try (Context c = new Context()) {
+            context = c;
+            if (ij.Menus.getCommands() == null) {
+                var table = ij.Menus.class.getDeclaredField("pluginsTable");
+                table.setAccessible(true);
+                table.set(null, new java.util.Hashtable<String, String>());
+            }
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, String> commands = ij.Menus.getCommands();
+            commands.put("Verify BioImage.IO Model...", Bridge.class.getName());
+            new ij.macro.Interpreter().run("run(\"Verify BioImage.IO Model...\", \"model=[" + ok + "]\");", null);
+            assertEquals(true, last.getOutput("passed"));
+        } finally {
+            context = null;
+        }
+    }
+
     @Test
     void aPackageWithoutWeightsIsCancelledWithTheReason() throws Exception {
         try (Context c = new Context()) {
