@@ -204,6 +204,20 @@ public final class BioimageioPackage {
     public record Resolved(ModelDescription description, Path savedModelDir, String input, String output,
             String layout, List<Processing> preprocessing, List<Processing> postprocessing, List<String> notes) {
 
+        /**
+         * One image as the plugin holds it ({@code values[(y * width + x) * channels + c]}) after the described
+         * preprocessing of the first input: the steps name axes by id, so the model's own axis order does not matter.
+         */
+        public float[] preprocess(float[] values, int height, int width, int channels) {
+            NdArray x = new NdArray(List.of("batch", "y", "x", "channel"), new int[] {1, height, width, channels},
+                    values);
+            String id = description.inputs().get(0).id();
+            for (Processing p : preprocessing) {
+                x = p.apply(x, java.util.Map.of(id, x));
+            }
+            return x.data();
+        }
+
         /** {@code options} with the package's input, output and layout where they were not chosen. */
         public ModelOptions applyTo(ModelOptions options) {
             ModelOptions o = options;

@@ -201,6 +201,11 @@ public final class PackageCache {
                 || DRIVE.matcher(name).matches()) {
             throw refuse(zip, "has an entry with an absolute or invalid path (" + name.replace('\0', '?') + ")");
         }
+        try {
+            Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw refuse(zip, "has an entry whose name is not a valid path here (" + name + ")");
+        }
         for (String part : name.split("[/\\\\]")) {
             if (part.equals("..")) {
                 throw refuse(zip, "has an entry outside its folder (" + name + ")");

@@ -47,7 +47,9 @@ final class Statistics {
         }
         double a = sorted[i];
         double b = sorted[i + 1];
-        return a + (b - a) * (pos - i);
+        double t = pos - i;
+        // numpy's _lerp: from the nearer end, so that t = 1 gives b exactly
+        return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
     }
 
     /** {@code [means per group, population standard deviations per group]}. */

@@ -92,6 +92,11 @@ class BioimageioCarePackageTest {
             assertEquals(CarePackage.OUTPUT_TENSOR, sig.outputs().stream().filter(t -> t.key().equals(r.output()))
                     .findFirst().orElseThrow().tensor());
         }
+        // the package's scale_range on an image as the plugin holds it: numpy's numbers (percentiles 0 and 116)
+        Npy.Array raw = Npy.read(Shared.root().resolve("bioimageio/bsubtilis_widefield_test_input.npy"));
+        float[] pre = r.preprocess(raw.values(), 256, 256, 1);
+        assertEquals(0.22413792910225924, pre[100 * 256 + 7], 1e-6);
+        assertEquals(0.020674343588610183, BioimageioNpyTest.sum(pre) / pre.length, 1e-6);
         ModelOptions o = r.applyTo(ModelOptions.defaults());
         assertEquals(r.input(), o.input());
         assertEquals(r.output(), o.output());
