@@ -47,6 +47,24 @@ public final class PackageVerifier {
         for (TensorDescription t : d.outputs()) {
             expected.put(t.id(), pkg.testTensor(t));
         }
+        Map<String, NdArray> predicted = predict(d, dir, sample);
+        List<PackageVerification.OutputCheck> checks = new ArrayList<>();
+        for (TensorDescription t : d.outputs()) {
+            checks.add(compare(t.id(), predicted.get(t.id()), expected.get(t.id()), d.tolerance(t.id())));
+        }
+        if (!d.isV05() && d.tolerances().isEmpty()) {
+            notes.add("Spec 0.4 gives no tolerance: rtol = atol = 1e-3, 100 mismatched elements per million.");
+        }
+        return new PackageVerification(pkg.source().toString(), d.name(), d.formatVersion(), dir.toString(), checks,
+                notes);
+    }
+
+    /**
+     * The outputs (after postprocessing) of the SavedModel in {@code dir} for {@code inputs} (raw, by input id, as
+     * the test tensors hold them): preprocessing, one session run of the serving signature, postprocessing.
+     */
+    public static Map<String, NdArray> predict(ModelDescription d, Path dir, Map<String, NdArray> inputs) {
+        Map<String, NdArray> sample = new LinkedHashMap<>(inputs);
         ModelSignature sig;
         List<String> tags = List.of("serve");
         try (SavedModelFolder folder = SavedModelFolder.open(dir)) {
@@ -57,6 +75,10 @@ public final class PackageVerifier {
         List<TensorInfo> outs = SignatureMatch.match(d.outputs(), sig.outputs(), "output");
         for (TensorDescription t : d.inputs()) {
             NdArray x = sample.get(t.id());
+            if (x == null) {
+                throw new ModelException("No test input was given for '" + t.id() + "'.",
+                        "give one array per described input.");
+            }
             checkShape(t, x, d, sample);
             for (Processing p : t.processing()) {
                 x = p.apply(x, sample);
@@ -91,20 +113,16 @@ public final class PackageVerifier {
         }
         Map<String, NdArray> all = new LinkedHashMap<>(sample);
         all.putAll(actual);
-        List<PackageVerification.OutputCheck> checks = new ArrayList<>();
+        Map<String, NdArray> out = new LinkedHashMap<>();
         for (TensorDescription t : d.outputs()) {
             NdArray y = all.get(t.id());
             for (Processing p : t.processing()) {
                 y = p.apply(y, all);
                 all.put(t.id(), y);
             }
-            checks.add(compare(t.id(), y, expected.get(t.id()), d.tolerance(t.id())));
+            out.put(t.id(), y);
         }
-        if (!d.isV05() && d.tolerances().isEmpty()) {
-            notes.add("Spec 0.4 gives no tolerance: rtol = atol = 1e-3, 100 mismatched elements per million.");
-        }
-        return new PackageVerification(pkg.source().toString(), d.name(), d.formatVersion(), dir.toString(), checks,
-                notes);
+        return out;
     }
 
     /** Refuses a test input whose lengths the description does not allow. */
