@@ -13,4 +13,15 @@ public interface GradCamEngine {
 
     /** One line on the runtime: engine, TensorFlow version, where the natives came from. */
     String describe();
+
+    /**
+     * Runs a BioImage.IO package's test inputs through its model ({@code model}: the package .zip, its
+     * {@code rdf.yaml} / {@code bioimageio.yaml}, or the folder holding it) and compares with its test outputs within
+     * the package's tolerance; throws {@link ModelException} (one line with the fix) for a package that cannot be
+     * used, including an unsafe zip or a checksum mismatch.
+     */
+    default PackageVerification verifyPackage(Path model) {
+        throw new UnsupportedOperationException("This Grad-CAM engine cannot verify BioImage.IO packages. Fix: "
+                + "install the plugin's engine folder (lib/gradcam) of the same version as its jars.");
+    }
 }

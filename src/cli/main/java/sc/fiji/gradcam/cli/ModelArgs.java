@@ -9,8 +9,8 @@ import sc.fiji.gradcam.model.ModelOptions;
 /** Options naming a model and how to load it, shared by every subcommand. */
 final class ModelArgs {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "SavedModel folder or .zip (default: the bundled "
-            + "malaria-cells model).")
+    @Option(names = "--model", paramLabel = "DIR", description = "SavedModel folder or .zip, or a BioImage.IO package "
+            + "(its .zip, rdf.yaml / bioimageio.yaml, or folder) (default: the bundled malaria-cells model).")
     Path model;
 
     @Option(names = "--tags", split = ",", paramLabel = "TAG", description = "Meta-graph tags (default: serve).")

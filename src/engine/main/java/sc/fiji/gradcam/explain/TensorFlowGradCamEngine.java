@@ -3,6 +3,8 @@ package sc.fiji.gradcam.explain;
 import java.nio.file.Path;
 import sc.fiji.gradcam.api.GradCamEngine;
 import sc.fiji.gradcam.api.ModelExplainer;
+import sc.fiji.gradcam.api.PackageVerification;
+import sc.fiji.gradcam.bioimageio.PackageVerifier;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
@@ -12,6 +14,11 @@ public final class TensorFlowGradCamEngine implements GradCamEngine {
     @Override
     public ModelExplainer open(Path folder) {
         return new Explainer(ModelLoader.load(folder));
+    }
+
+    @Override
+    public PackageVerification verifyPackage(Path model) {
+        return PackageVerifier.verify(model);
     }
 
     @Override

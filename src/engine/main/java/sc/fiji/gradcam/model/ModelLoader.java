@@ -1,6 +1,7 @@
 package sc.fiji.gradcam.model;
 
 import sc.fiji.gradcam.api.ModelException;
+import sc.fiji.gradcam.bioimageio.BioimageioPackage;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.Criteria;
@@ -37,6 +38,10 @@ public final class ModelLoader {
     }
 
     public static LoadedModel load(Path path, ModelOptions options) {
+        if (BioimageioPackage.isPackage(path)) { // a BioImage.IO package: its SavedModel weights (issue G.3)
+            BioimageioPackage.Resolved p = BioimageioPackage.resolve(path);
+            return load(p.savedModelDir(), p.applyTo(options));
+        }
         SavedModelFolder folder = SavedModelFolder.open(path);
         try {
             return load(folder, options);
