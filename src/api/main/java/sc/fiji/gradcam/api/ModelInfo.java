@@ -11,8 +11,16 @@ import java.util.List;
  * @param labels the class labels (empty without a labels file)
  * @param layers the candidate target layers, in graph order
  * @param defaultLayer the layer {@code auto} means, or null
+ * @param dense whether the output is dense ({@code [batch, y, x, channels]}: its "classes" are channels, its target a
+ *     channel over a region)
  */
-public record ModelInfo(String description, int classes, List<String> labels, List<Layer> layers, Layer defaultLayer) {
+public record ModelInfo(String description, int classes, List<String> labels, List<Layer> layers, Layer defaultLayer,
+        boolean dense) {
+
+    /** A classifier's description. */
+    public ModelInfo(String description, int classes, List<String> labels, List<Layer> layers, Layer defaultLayer) {
+        this(description, classes, labels, layers, defaultLayer, false);
+    }
 
     public ModelInfo {
         labels = List.copyOf(labels);

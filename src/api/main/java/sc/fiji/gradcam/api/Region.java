@@ -1,5 +1,6 @@
 package sc.fiji.gradcam.api;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -26,9 +27,24 @@ import java.util.Arrays;
  * @param mask the mask, {@code mask[y * width + x]} (null unless {@link Kind#MASK})
  * @param name what the region is called in outputs (an ROI's name, a mask file's name), or null
  */
-public record Region(Kind kind, int x, int y, int width, int height, boolean[] mask, String name) {
+public record Region(Kind kind, int x, int y, int width, int height, boolean[] mask, String name, Path source) {
 
-    public enum Kind { AUTO, WHOLE, RECTANGLE, MASK }
+    /** A region without a file behind it. */
+    public Region(Kind kind, int x, int y, int width, int height, boolean[] mask, String name) {
+        this(kind, x, y, width, height, mask, name, null);
+    }
+
+    /**
+     * A mask file (the same for every image) or a folder of masks, one per image, named like the image
+     * ({@code NAME.tif}, {@code NAME.png}, or {@code NAME_mask.*}); the batch reads each image's mask
+     * ({@link sc.fiji.gradcam.api.io.MaskFiles}).
+     */
+    public static Region maskFiles(Path fileOrFolder) {
+        return new Region(Kind.MASK_FILES, 0, 0, 0, 0, null, fileOrFolder.getFileName().toString(), fileOrFolder);
+    }
+
+    /** {@code MASK_FILES}: a mask file, or a folder of masks named like the images, read per image by the batch. */
+    public enum Kind { AUTO, WHOLE, RECTANGLE, MASK, MASK_FILES }
 
     /** How the values in the region become one score. */
     public enum Aggregate {
@@ -109,6 +125,7 @@ public record Region(Kind kind, int x, int y, int width, int height, boolean[] m
             case AUTO, WHOLE -> true;
             case RECTANGLE -> px >= x && px < x + width && py >= y && py < y + height;
             case MASK -> px >= 0 && py >= 0 && px < width && py < height && mask[py * width + px];
+            case MASK_FILES -> throw new IllegalStateException("mask files are read per image before explaining");
         };
     }
 
@@ -118,7 +135,7 @@ public record Region(Kind kind, int x, int y, int width, int height, boolean[] m
             case AUTO -> "auto";
             case WHOLE -> "all";
             case RECTANGLE -> x + "," + y + "," + width + "," + height;
-            case MASK -> "mask";
+            case MASK, MASK_FILES -> "mask";
         };
         return name == null ? what : what + " '" + name + "'";
     }
@@ -126,7 +143,8 @@ public record Region(Kind kind, int x, int y, int width, int height, boolean[] m
     @Override
     public boolean equals(Object o) {
         return o instanceof Region r && r.kind == kind && r.x == x && r.y == y && r.width == width
-                && r.height == height && Arrays.equals(r.mask, mask) && java.util.Objects.equals(r.name, name);
+                && r.height == height && Arrays.equals(r.mask, mask) && java.util.Objects.equals(r.name, name)
+                && java.util.Objects.equals(r.source, source);
     }
 
     @Override

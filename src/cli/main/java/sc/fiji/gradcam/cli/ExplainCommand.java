@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sc.fiji.gradcam.api.ExplainRequest;
+import sc.fiji.gradcam.api.Region;
 import sc.fiji.gradcam.explain.Explainer;
 import sc.fiji.gradcam.api.Explanation;
 import sc.fiji.gradcam.api.Method;
@@ -55,6 +56,20 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--layer", paramLabel = "auto|NAME", description = "Target layer (default: auto, see 'layers').")
     String layer = "auto";
+
+    @Option(names = "--region", paramLabel = "auto|all|X,Y,W,H", description = "Dense models (segmentation, "
+            + "restoration, density maps): the pixels whose values of the --class channel are the target, in image "
+            + "pixels (default: auto = the model's foreground for the channel: where it wins, or exceeds 0.5 for one "
+            + "sigmoid channel; the whole output for one linear channel). Not for classifiers.")
+    String region;
+
+    @Option(names = "--mask", paramLabel = "FILE|DIR", description = "Dense models: the region as a mask image "
+            + "(non-zero pixels), or a folder of masks named like the images (NAME.tif, NAME.png, NAME_mask.tif).")
+    Path mask;
+
+    @Option(names = "--aggregate", paramLabel = "sum|mean", description = "Dense models: add up (default, as "
+            + "pytorch-grad-cam's SemanticSegmentationTarget) or average the channel over the region.")
+    String aggregate;
 
     @Option(names = "--methods", paramLabel = "LIST", description = "Comma list of gradcam, counterfactual, gradient, "
             + "guided-backprop, guided-gradcam, gradcam-plusplus (Grad-CAM++), xgradcam (XGrad-CAM), layercam "
@@ -135,13 +150,22 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The region of {@code --region} or {@code --mask} (not both). */
+    static Region region(String region, Path mask) {
+        if (mask != null && region != null && !region.isBlank()) {
+            throw new IllegalArgumentException("--region and --mask both give the region. Fix: give one of them.");
+        }
+        return mask != null ? Region.maskFiles(mask) : Region.parse(region);
+    }
+
     @Override
     public Integer call() throws IOException {
         boolean allPlanes = allPlanes(planes);
         Set<Method> chosen = Method.parseList(methods);
         ExplainRequest request = ExplainRequest.defaults().withTargets(targets).withLayer(layer).withMethods(chosen)
                 .withScore(ScoreKind.parse(score)).withAugSmooth(augSmooth).withEigenSmooth(eigenSmooth)
-                .withPreprocessing(new PreprocessingOptions(size, resize, range, percentiles));
+                .withPreprocessing(new PreprocessingOptions(size, resize, range, percentiles))
+                .withRegion(region(region, mask)).withAggregate(Region.Aggregate.parse(aggregate));
         request.preprocessing().check();
         ColorMap colours = ColorMap.parse(lut);
         if (!Files.exists(image)) {

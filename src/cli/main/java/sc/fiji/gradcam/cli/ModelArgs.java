@@ -19,11 +19,13 @@ final class ModelArgs {
     @Option(names = "--signature", paramLabel = "NAME", description = "Signature (default: serving_default).")
     String signature;
 
-    @Option(names = "--input", paramLabel = "KEY", description = "Signature input key (default: its image input).")
+    @Option(names = "--input", paramLabel = "KEY", description = "Signature input key (default: its image input); for a "
+            + "model without a signature (a TF1 graph), the graph node or tensor that takes the image, e.g. input_tensor.")
     String input;
 
     @Option(names = "--output", paramLabel = "KEY", description = "Signature output key (default: its first "
-            + "[batch, classes] output).")
+            + "[batch, classes] output, else its first dense [batch, y, x, channels] output); for a model without a "
+            + "signature, the graph node or tensor to explain, e.g. output_tensor.")
     String output;
 
     @Option(names = "--labels", paramLabel = "FILE", description = "Labels file, one per line (default: labels.txt "

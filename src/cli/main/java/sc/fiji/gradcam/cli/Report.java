@@ -64,6 +64,17 @@ final class Report {
         target.put("label", e.target().label());
         target.put("probability", e.target().probability());
         o.put("target", target);
+        if (e.region() != null) {
+            Map<String, Object> region = new LinkedHashMap<>();
+            region.put("asked", e.region().asked().describe());
+            region.put("aggregate", e.region().aggregate().id());
+            region.put("pixels", e.region().pixels());
+            region.put("output_width", e.region().outputWidth());
+            region.put("output_height", e.region().outputHeight());
+            region.put("value", e.region().value());
+            region.put("note", e.region().note());
+            o.put("region", region);
+        }
         o.put("score", e.score().id());
         o.put("layer", e.layer() == null ? null : e.layer().name());
         o.put("aug_smooth", augSmooth);

@@ -97,6 +97,22 @@ public final class Explainer implements ModelExplainer {
         for (String t : request.targets()) {
             TargetClass.resolve(t, model.classes(), model.labels());
         }
+        checkRegion(request);
+    }
+
+    /** A region is a dense output's target: a classifier refuses one, and aug_smooth does not take one. */
+    private void checkRegion(ExplainRequest request) {
+        boolean given = request.region().kind() != sc.fiji.gradcam.api.Region.Kind.AUTO
+                || request.aggregate() != sc.fiji.gradcam.api.Region.Aggregate.SUM;
+        if (given && !model.dense()) {
+            throw new IllegalArgumentException("A region (" + request.region().describe() + ", "
+                    + request.aggregate().id() + ") is a target for dense outputs, but this model is a classifier "
+                    + "(one score per class). Fix: leave region/mask/aggregate unset, or crop the image to the region.");
+        }
+        if (model.dense() && request.augSmooth()) {
+            throw new IllegalArgumentException("aug_smooth is not available for a dense output (the flipped copies "
+                    + "would need flipped regions). Fix: turn aug_smooth off for this model.");
+        }
     }
 
     /** Explains one image. */
@@ -109,6 +125,7 @@ public final class Explainer implements ModelExplainer {
      * Maps are at each image's own size.
      */
     public List<List<Explanation>> explain(List<InputImage> images, ExplainRequest request) {
+        checkRegion(request);
         Preprocessing p = request.preprocessing().resolve(model);
         Set<Method> methods = request.methods();
         boolean usesLayer = methods.stream().anyMatch(Method::usesLayer);
@@ -322,9 +339,10 @@ public final class Explainer implements ModelExplainer {
      */
     private DenseBatch denseTargets(float[] batch, List<InputImage> images, List<ModelInput> inputs,
             Preprocessing p, int target, ExplainRequest request, String activation) {
-        if (request.augSmooth()) {
-            throw new IllegalArgumentException("aug_smooth is not available for a dense output (the flipped copies "
-                    + "would need flipped regions). Fix: turn aug_smooth off for this model.");
+        checkRegion(request);
+        if (request.region().kind() == sc.fiji.gradcam.api.Region.Kind.MASK_FILES) {
+            throw new IllegalArgumentException("Mask files are read per image by the batch runner. Fix: read the mask "
+                    + "first (MaskFiles.regionFor) or run the images through BatchRunner.");
         }
         int n = images.size();
         BatchRun.DenseOutput o = runner.denseOutput(batch, n, p.height(), p.width(), p.channels());

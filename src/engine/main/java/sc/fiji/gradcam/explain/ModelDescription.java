@@ -12,7 +12,8 @@ final class ModelDescription {
 
     static ModelInfo of(LoadedModel m) {
         LayerCatalog catalog = m.catalog();
-        return new ModelInfo(describe(m), m.classes(), m.labels(), catalog.layers(), catalog.defaultLayer());
+        return new ModelInfo(describe(m), m.classes(), m.labels(), catalog.layers(), catalog.defaultLayer(),
+                m.dense());
     }
 
     static String describe(LoadedModel m) {

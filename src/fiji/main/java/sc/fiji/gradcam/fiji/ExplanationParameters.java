@@ -73,6 +73,13 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
             + "integrated-gradients, the smoothgrad family and occlusion 25-225 passes each)",
             required = false, persist = false)
     private String methods = "";
+    @Parameter(label = "Region (dense models)", description = "for segmentation, restoration and density models: "
+            + "auto (the image's selection if it has one, else the model's foreground for the class), foreground, all, "
+            + "roi (the selection), roi_manager (each ROI of the ROI Manager, one map set each), overlay (each ROI of the "
+            + "image's overlay), or x,y,width,height", persist = false)
+    protected String region = "auto";
+    @Parameter(label = "Aggregate over the region", choices = {"sum", "mean"}, persist = false)
+    protected String aggregate = "sum";
     @Parameter(label = "Score", choices = {"logit", "probability", "log-probability"}, persist = false)
     private String score = "logit";
     @Parameter(label = "Augmentation smoothing (pytorch-grad-cam aug_smooth)", description = "each CAM-like map is "
@@ -113,7 +120,23 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
                 .withAugSmooth(aug_smooth)
                 .withEigenSmooth(eigen_smooth)
                 .withPreprocessing(new PreprocessingOptions(unlessAuto(size), unlessAuto(resize), unlessAuto(range),
-                        null).check());
+                        null).check())
+                .withRegion(plainRegion(region))
+                .withAggregate(sc.fiji.gradcam.api.Region.Aggregate.parse(aggregate));
+    }
+
+    /** The region key's forms that need no image: auto/foreground (the model's), all, x,y,w,h. */
+    static sc.fiji.gradcam.api.Region plainRegion(String region) {
+        String r = region == null ? "" : region.trim().toLowerCase();
+        if (r.equals("foreground") || r.equals("roi_manager") || r.equals("roi") || r.equals("overlay")) {
+            return sc.fiji.gradcam.api.Region.auto();
+        }
+        return sc.fiji.gradcam.api.Region.parse(r);
+    }
+
+    /** The region key as given (auto, foreground, all, roi, roi_manager or x,y,w,h). */
+    protected String regionKey() {
+        return region == null || region.isBlank() ? "auto" : region.trim().toLowerCase();
     }
 
     /**

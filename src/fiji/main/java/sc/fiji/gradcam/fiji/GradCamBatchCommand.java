@@ -32,6 +32,9 @@ public class GradCamBatchCommand extends ExplanationParameters {
     @Parameter(label = "Output folder", style = FileWidget.DIRECTORY_STYLE) private File output;
     @Parameter(label = "Overwrite existing outputs", persist = false) private boolean overwrite;
     @Parameter(label = "Resume an earlier run into the output folder", persist = false) private boolean resume;
+    @Parameter(label = "Region masks (dense models)", description = "optional: a mask image, or a folder of masks "
+            + "named like the images (NAME.tif, NAME.png, NAME_mask.tif); their non-zero pixels are the region",
+            required = false, persist = false) private File mask;
 
     @Parameter(type = ItemIO.OUTPUT) private int processed;
     @Parameter(type = ItemIO.OUTPUT) private int skipped;
@@ -51,6 +54,9 @@ public class GradCamBatchCommand extends ExplanationParameters {
                 throw new IllegalArgumentException("No output folder was given. Fix: choose one.");
             }
             ExplainRequest request = request();
+            if (mask != null && !mask.getPath().isBlank()) {
+                request = request.withRegion(sc.fiji.gradcam.api.Region.maskFiles(mask.toPath()));
+            }
             request.preprocessing().check();
             BatchOptions options = BatchOptions.of(input.toPath(), output.toPath(), request, PredictionsCsv.BATCH)
                     .withLook(colors(), opacity()).withExisting(overwrite, resume);

@@ -68,9 +68,20 @@ public class GradCamCommand extends ExplanationParameters {
             ExplainRequest request = request();
             boolean all = allPlanes(slices);
             announceCost(explainer(), request);
-            ImageExplanation result = ImageExplanation.explain(explainer(), image, request, all,
-                    (done, total) -> status.showProgress(done, total));
-            present(result, colors);
+            List<ExplainRequest> perRegion = regionRequests(request);
+            List<ImagePlus> maps = new java.util.ArrayList<>();
+            for (int i = 0; i < perRegion.size(); i++) {
+                ImageExplanation result = ImageExplanation.explain(explainer(), image, perRegion.get(i), all,
+                        (done, total) -> status.showProgress(done, total));
+                // the overlay shows the first region's map; every region's maps come back as images
+                present(result, colors, i == 0);
+                maps.addAll(map_images);
+            }
+            map_images = List.copyOf(maps);
+            if (!GraphicsEnvironment.isHeadless()) {
+                map_images.forEach(ImagePlus::show);
+                results.show(ResultsTables.TITLE);
+            }
         } catch (RuntimeException e) {
             fail(e);
         }
@@ -88,8 +99,41 @@ public class GradCamCommand extends ExplanationParameters {
         throw new IllegalArgumentException("Unknown slices option '" + slices + "'. Valid: current, all.");
     }
 
-    private void present(ImageExplanation result, ColorMap colors) {
-        Method shown = result.overlayMethod();
+    /**
+     * The requests of the region key: for a dense model, {@code auto} takes the image's area selection when it has
+     * one, {@code roi} requires it, {@code roi_manager} gives one request per ROI of the ROI Manager; otherwise the
+     * request as it is (a classifier refuses any region but auto).
+     */
+    private List<ExplainRequest> regionRequests(ExplainRequest request) {
+        String key = regionKey();
+        boolean dense = explainer().info().dense();
+        switch (key) {
+            case "roi_manager" -> {
+                return RoiRegions.manager(image).stream().map(request::withRegion).toList();
+            }
+            case "overlay" -> {
+                return RoiRegions.overlay(image).stream().map(request::withRegion).toList();
+            }
+            case "roi" -> {
+                sc.fiji.gradcam.api.Region r = RoiRegions.of(image.getRoi(), image, 0);
+                if (r == null) {
+                    throw new IllegalArgumentException("region=roi needs an area selection on the image. Fix: draw "
+                            + "one (rectangle, oval, freehand) or use region=auto.");
+                }
+                return List.of(request.withRegion(r));
+            }
+            case "auto" -> {
+                sc.fiji.gradcam.api.Region r = dense ? RoiRegions.of(image.getRoi(), image, 0) : null;
+                return List.of(r == null ? request : request.withRegion(r));
+            }
+            default -> {
+                return List.of(request);
+            }
+        }
+    }
+
+    private void present(ImageExplanation result, ColorMap colors, boolean overlay) {
+        Method shown = overlay ? result.overlayMethod() : null;
         List<Rectangle> boxes = null;
         if (shown != null) {
             HeatmapOverlay.install(image, result.planes(), result.maps(shown), colors, opacity());
@@ -97,8 +141,10 @@ public class GradCamCommand extends ExplanationParameters {
                 boxes = HeatmapOverlay.installBoxes(image, result.planes(), result.maps(shown));
             }
         }
-        results = GraphicsEnvironment.isHeadless() || ResultsTable.getResultsTable(ResultsTables.TITLE) == null
-                ? new ResultsTable() : ResultsTable.getResultsTable(ResultsTables.TITLE);
+        if (results == null) {
+            results = GraphicsEnvironment.isHeadless() || ResultsTable.getResultsTable(ResultsTables.TITLE) == null
+                    ? new ResultsTable() : ResultsTable.getResultsTable(ResultsTables.TITLE);
+        }
         ResultsTables.append(results, result, boxes);
         Explanation first = result.first();
         predicted_label = first.predicted().label();
@@ -127,10 +173,6 @@ public class GradCamCommand extends ExplanationParameters {
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());
         }
-        if (!GraphicsEnvironment.isHeadless()) {
-            map_images.forEach(ImagePlus::show);
-            results.show(ResultsTables.TITLE);
-        }
-        // shown above (or read by scripts): OwnOutputsPostprocessor keeps SciJava from displaying them again
+        // shown by run() (or read by scripts): OwnOutputsPostprocessor keeps SciJava from displaying them again
     }
 }

@@ -89,7 +89,9 @@ public record ImageExplanation(ImagePlus image, List<Integer> planes, List<Expla
 
     /** The target's label, or {@code auto} when planes have different targets. */
     public String targetName() {
-        return ExplainedImage.targetName(explanations);
+        String name = ExplainedImage.targetName(explanations);
+        var region = first().region();
+        return region == null || region.asked().name() == null ? name : name + " @ " + region.asked().name();
     }
 
     /** The Grad-CAM-like map to overlay: Grad-CAM, else the counterfactual, else a CAM variant, else none. */

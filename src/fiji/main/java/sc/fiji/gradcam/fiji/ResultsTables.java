@@ -44,6 +44,11 @@ public final class ResultsTables {
                     rt.addValue("Box width", box == null ? Double.NaN : box.width);
                     rt.addValue("Box height", box == null ? Double.NaN : box.height);
                 }
+                if (e.region() != null) {
+                    rt.addValue("Region", e.region().asked().describe());
+                    rt.addValue("Region pixels", e.region().pixels());
+                    rt.addValue("Region " + e.region().aggregate().id(), e.region().value());
+                }
                 rt.addValue("Note", e.note() == null ? "" : e.note());
             }
         }

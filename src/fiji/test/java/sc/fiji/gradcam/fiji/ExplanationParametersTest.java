@@ -34,7 +34,7 @@ class ExplanationParametersTest {
     private static List<String> shared() {
         List<String> keys = new java.util.ArrayList<>(List.of("model", "target", "layer"));
         keys.addAll(BOXES);
-        keys.addAll(List.of("methods", "score", "aug_smooth", "eigen_smooth", "size", "resize", "range", "opacity",
+        keys.addAll(List.of("methods", "region", "aggregate", "score", "aug_smooth", "eigen_smooth", "size", "resize", "range", "opacity",
                 "lut"));
         return keys;
     }
@@ -62,7 +62,7 @@ class ExplanationParametersTest {
             single.addAll(List.of("image", "slices", "box"));
             assertEquals(single, inputs(c, GradCamCommand.class));
             var batch = new java.util.ArrayList<>(SHARED);
-            batch.addAll(List.of("input", "output", "overwrite", "resume"));
+            batch.addAll(List.of("input", "output", "overwrite", "resume", "mask"));
             assertEquals(batch, inputs(c, GradCamBatchCommand.class));
         }
     }
@@ -78,6 +78,8 @@ class ExplanationParametersTest {
                 expected.put(box, box.equals("method_gradcam") || box.equals("method_guided_gradcam"));
             }
             expected.put("methods", "");
+            expected.put("region", "auto");
+            expected.put("aggregate", "sum");
             expected.put("score", "logit");
             expected.put("aug_smooth", false);
             expected.put("eigen_smooth", false);

@@ -66,4 +66,9 @@ public record BatchOptions(Path input, String glob, Path out, ExplainRequest req
         return new BatchOptions(input, glob, out, request, lut, opacity, allPlanes, batch, overwrite, resume, files,
                 columns);
     }
+
+    public BatchOptions withRequest(ExplainRequest r) {
+        return new BatchOptions(input, glob, out, r, lut, opacity, allPlanes, batch, overwrite, resume, runFiles,
+                columns);
+    }
 }

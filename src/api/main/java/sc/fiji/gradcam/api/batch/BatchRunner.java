@@ -53,6 +53,7 @@ public final class BatchRunner {
         if (o.batch() < 1) {
             throw new IllegalArgumentException("The batch size must be at least 1, not " + o.batch() + ".");
         }
+        sc.fiji.gradcam.api.io.MaskFiles.check(o.request().region());
         if (o.overwrite() && o.resume()) {
             throw new IllegalArgumentException("Overwrite and resume exclude each other. Fix: resume to continue an "
                     + "earlier run, overwrite to start it again.");
@@ -201,6 +202,26 @@ public final class BatchRunner {
 
     private static void process(ModelExplainer explainer, BatchOptions o, List<Opened> chunk,
             ExplanationWriter writer, BatchListener listener, Counts counts) throws IOException {
+        if (o.request().region().kind() == sc.fiji.gradcam.api.Region.Kind.MASK_FILES) {
+            // each file with its own mask
+            for (Opened c : chunk) {
+                if (c.error() != null) {
+                    fail(c.file(), null, c.error(), writer, listener, counts);
+                    continue;
+                }
+                BatchOptions own;
+                try {
+                    own = o.withRequest(o.request().withRegion(
+                            sc.fiji.gradcam.api.io.MaskFiles.regionFor(o.request().region(), c.file())));
+                } catch (IllegalArgumentException e) {
+                    fail(c.file(), null, e.getMessage(), writer, listener, counts);
+                    continue;
+                }
+                Iterator<Outcome> mine = explainEach(explainer, own, c.images()).iterator();
+                record(c, c.planes().stream().map(p -> mine.next()).toList(), own, writer, listener, counts);
+            }
+            return;
+        }
         List<InputImage> images = chunk.stream().flatMap(c -> c.images().stream()).toList();
         Iterator<Outcome> next = explainEach(explainer, o, images).iterator();
         for (Opened c : chunk) {
