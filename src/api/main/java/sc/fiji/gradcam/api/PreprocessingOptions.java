@@ -116,6 +116,8 @@ public record PreprocessingOptions(String size, String resize, String range, Str
             lo = lh[0];
             hi = lh[1];
         }
+        // percentiles for 8-bit gray images too (a BioImage.IO package's scale_range), else they use 0-255
+        boolean all8 = Boolean.parseBoolean(p.getProperty("percentiles.8bit", "false").trim());
         if (wh[0] == 0) {
             String step = p.getProperty("size.step", String.valueOf(Preprocessing.DEFAULT_STEP)).trim();
             int s;
@@ -128,9 +130,9 @@ public record PreprocessingOptions(String size, String resize, String range, Str
                 throw new ModelException("size.step=" + step + " in gradcam.properties is not a positive integer.",
                         "write the multiple the model's input size must have, e.g. size.step=16.");
             }
-            return new Preprocessing(0, 0, channels, ResizeMode.NONE, r[0], r[1], lo, hi, s);
+            return new Preprocessing(0, 0, channels, ResizeMode.NONE, r[0], r[1], lo, hi, s, all8);
         }
-        return new Preprocessing(wh[0], wh[1], channels, mode, r[0], r[1], lo, hi);
+        return new Preprocessing(wh[0], wh[1], channels, mode, r[0], r[1], lo, hi, 1, all8);
     }
 
     private static String first(String... values) {

@@ -218,6 +218,74 @@ public final class BioimageioPackage {
             return x.data();
         }
 
+        /**
+         * What explanations take from the description, as {@code gradcam.properties} keys (the model folder's own
+         * file and the user's options win): {@code scale_range} per sample → {@code percentiles} and {@code range=0:1}
+         * (the same formula, for 8-bit gray images too: {@code percentiles.8bit}), the spatial size step
+         * of a min/step shape → {@code size.step}, a fixed spatial shape → {@code size}. Steps that do not map are
+         * named in {@link #explanationNotes}.
+         */
+        public java.util.Properties explanationProperties() {
+            java.util.Properties p = new java.util.Properties();
+            for (Processing step : preprocessing) {
+                if (step.id().equals("scale_range") && !"per_dataset".equals(step.kwargs().get("mode"))) {
+                    double lo = number(step.kwargs().get("min_percentile"), 0);
+                    double hi = number(step.kwargs().get("max_percentile"), 100);
+                    p.setProperty("percentiles", fmt(lo) + ":" + fmt(hi));
+                    p.setProperty("range", "0:1");
+                    p.setProperty("percentiles.8bit", "true");
+                }
+            }
+            TensorDescription in = description.inputs().get(0);
+            long step = 0;
+            long fy = -1;
+            long fx = -1;
+            for (Axis a : in.axes()) {
+                if (!a.id().equals("x") && !a.id().equals("y")) {
+                    continue;
+                }
+                if (a.size() instanceof Axis.Parametrized ps && ps.step() > 0 && ps.min() % ps.step() == 0) {
+                    step = Math.max(step, ps.step());
+                } else if (a.size() instanceof Axis.Fixed f) {
+                    if (a.id().equals("x")) {
+                        fx = f.n();
+                    } else {
+                        fy = f.n();
+                    }
+                }
+            }
+            if (step > 0) {
+                p.setProperty("size.step", String.valueOf(step));
+            }
+            if (fx > 0 && fy > 0) {
+                p.setProperty("size", fx + "x" + fy);
+            }
+            return p;
+        }
+
+        /** Preprocessing steps of the description that explanations do not apply (verify applies every step). */
+        public List<String> explanationNotes() {
+            List<String> notes = new java.util.ArrayList<>();
+            for (Processing step : preprocessing) {
+                boolean mapped = step.id().equals("scale_range") && !"per_dataset".equals(step.kwargs().get("mode"))
+                        || step.id().equals("ensure_dtype");
+                if (!mapped) {
+                    notes.add("The package's preprocessing step '" + step.id() + "' is not applied to explained "
+                            + "images (only per-sample scale_range is, as percentiles); set --range/--percentiles to "
+                            + "match it, or check the prediction with 'gradcam verify'.");
+                }
+            }
+            return notes;
+        }
+
+        private static double number(Object o, double fallback) {
+            return o instanceof Number n ? n.doubleValue() : fallback;
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        }
+
         /** {@code options} with the package's input, output and layout where they were not chosen. */
         public ModelOptions applyTo(ModelOptions options) {
             ModelOptions o = options;

@@ -40,7 +40,11 @@ public final class ModelLoader {
     public static LoadedModel load(Path path, ModelOptions options) {
         if (BioimageioPackage.isPackage(path)) { // a BioImage.IO package: its SavedModel weights (issue G.3)
             BioimageioPackage.Resolved p = BioimageioPackage.resolve(path);
-            return load(p.savedModelDir(), p.applyTo(options));
+            LoadedModel m = load(p.savedModelDir(), p.applyTo(options));
+            // the description's preprocessing and shape, unless the folder's gradcam.properties says otherwise
+            p.explanationProperties().forEach(m.properties()::putIfAbsent);
+            m.warnings().addAll(p.explanationNotes());
+            return m;
         }
         SavedModelFolder folder = SavedModelFolder.open(path);
         try {

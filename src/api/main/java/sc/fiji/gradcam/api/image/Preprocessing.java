@@ -13,9 +13,17 @@ package sc.fiji.gradcam.api.image;
  * @param highPercentile high end for 16-bit and float images (8-bit and RGB use 255)
  * @param step for a model whose input size is free ({@code width} and {@code height} 0): each image goes in at its
  *     own size rounded up to a multiple of this ({@link #forImage}); 1 for a fixed size
+ * @param percentilesFor8Bit 8-bit gray images too go from their percentiles to the range (a BioImage.IO package's
+ *     per-sample {@code scale_range}; {@code percentiles.8bit=true} in gradcam.properties), not from 0–255
  */
 public record Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
-        double lowPercentile, double highPercentile, int step) {
+        double lowPercentile, double highPercentile, int step, boolean percentilesFor8Bit) {
+
+    /** Without percentiles for 8-bit images (they use 0–255). */
+    public Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
+            double lowPercentile, double highPercentile, int step) {
+        this(width, height, channels, resize, rangeMin, rangeMax, lowPercentile, highPercentile, step, false);
+    }
 
     /** Default size step of a fully convolutional model: four 2× poolings (U-Nets of depth ≤ 4). */
     public static final int DEFAULT_STEP = 16;
@@ -41,7 +49,7 @@ public record Preprocessing(int width, int height, int channels, ResizeMode resi
         }
         int s = Math.max(1, step);
         return new Preprocessing((w + s - 1) / s * s, (h + s - 1) / s * s, channels, ResizeMode.NONE, rangeMin,
-                rangeMax, lowPercentile, highPercentile, s);
+                rangeMax, lowPercentile, highPercentile, s, percentilesFor8Bit);
     }
 
     public static final double DEFAULT_LOW_PERCENTILE = 1.0;

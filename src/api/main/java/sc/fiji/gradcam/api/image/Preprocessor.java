@@ -111,7 +111,7 @@ public final class Preprocessor {
 
     /** The image values that map to the ends of the model range: type range for 8-bit, percentiles otherwise. */
     static double[] inputRange(InputImage image, Preprocessing p) {
-        if (image.kind() == PixelKind.UINT8) {
+        if (image.kind() == PixelKind.UINT8 && !(p.percentilesFor8Bit() && image.channels() == 1)) {
             return new double[] {0, 255};
         }
         double[] lh = Percentiles.of(image, p.lowPercentile(), p.highPercentile());
