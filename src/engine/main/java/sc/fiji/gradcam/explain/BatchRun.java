@@ -166,6 +166,9 @@ final class BatchRun {
                         .fetch(model.serving().output().toString()).run()) {
             float[] out = TensorData.floats(r.get(0));
             long[] s = r.get(0).shape().asArray();
+            if (model.outputSpec().regression()) {
+                return new DenseOutput(out, 1, 1, model.outputUnits());
+            }
             if (s.length == 3) {
                 return new DenseOutput(out, (int) s[1], (int) s[2], 1);
             }

@@ -46,7 +46,19 @@ final class DenseTargets {
      */
     static Target of(float[] out, int height, int width, int channels, String activation, Region region,
             Region.Aggregate aggregate, int requested, Geometry g, int imageWidth, int imageHeight,
-            IntFunction<String> label) {
+            IntFunction<String> label, boolean regression) {
+        if (regression) {
+            // a 1 × 1 "map": every value is its own target, the automatic one the first
+            float[] weights = new float[channels];
+            java.util.Arrays.fill(weights, 1f);
+            List<Prediction> ranking = new ArrayList<>();
+            for (int k = 0; k < channels; k++) {
+                ranking.add(new Prediction(k, label.apply(k), out[k]));
+            }
+            int channel = requested >= 0 ? requested : 0;
+            return new Target(channel, weights, new TargetRegion(region, aggregate, 1, 1, 1, out[channel],
+                    "the regression value"), ranking);
+        }
         int plane = height * width;
         // which output pixels lie over the image, and the image pixel under each
         int[] px = new int[width];

@@ -104,6 +104,11 @@ public final class Explainer implements ModelExplainer {
     private void checkRegion(ExplainRequest request) {
         boolean given = request.region().kind() != sc.fiji.gradcam.api.Region.Kind.AUTO
                 || request.aggregate() != sc.fiji.gradcam.api.Region.Aggregate.SUM;
+        if (given && model.regression()) {
+            throw new IllegalArgumentException("A region (" + request.region().describe() + ", "
+                    + request.aggregate().id() + ") is a target for dense outputs, but this model's output is a "
+                    + "regression value without pixels. Fix: leave region/mask/aggregate unset.");
+        }
         if (given && !model.dense()) {
             throw new IllegalArgumentException("A region (" + request.region().describe() + ", "
                     + request.aggregate().id() + ") is a target for dense outputs, but this model is a classifier "
@@ -359,7 +364,7 @@ public final class Explainer implements ModelExplainer {
             }
             out[i] = DenseTargets.of(Arrays.copyOfRange(o.values(), i * per, (i + 1) * per), o.height(), o.width(),
                     o.channels(), activation, r, request.aggregate(), target, inputs.get(i).geometry(), im.width(),
-                    im.height(), model::label);
+                    im.height(), model::label, model.regression());
         }
         return new DenseBatch(out, o);
     }

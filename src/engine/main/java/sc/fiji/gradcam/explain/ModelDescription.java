@@ -13,7 +13,7 @@ final class ModelDescription {
     static ModelInfo of(LoadedModel m) {
         LayerCatalog catalog = m.catalog();
         return new ModelInfo(describe(m), m.classes(), m.labels(), catalog.layers(), catalog.defaultLayer(),
-                m.dense());
+                m.dense() && !m.regression());
     }
 
     static String describe(LoadedModel m) {

@@ -124,7 +124,10 @@ public final class ClassScore {
             String activation, ScoreKind kind, OutputSpec spec) {
         Operand<T> z = (Operand<T>) (Operand) serving.tensor(logitsName);
         int classes = spec.units();
-        if (spec.rank() == 3) {
+        if (spec.rank() <= 2) {
+            // a regression output: [batch] or [batch, k] as a 1 × 1 map of k channels
+            z = tf.reshape(z, tf.constant(new long[] {-1, 1, 1, classes}));
+        } else if (spec.rank() == 3) {
             z = tf.expandDims(z, tf.constant(-1));
         } else if (spec.channelsFirst()) {
             z = tf.linalg.transpose(z, tf.constant(new int[] {0, 2, 3, 1}));

@@ -11,6 +11,20 @@ package sc.fiji.gradcam.graph;
  */
 public record OutputSpec(int units, boolean dense, boolean channelsFirst, int rank) {
 
+    /**
+     * A regression output without classes: {@code [batch]} (one value), or {@code [batch, k]} values that
+     * {@code regression=true} in gradcam.properties marks as such. Explained through the dense path as a 1 × 1 map
+     * of k channels whose region is everything: the target is the value itself.
+     */
+    public static OutputSpec regression(int values, int rank) {
+        return new OutputSpec(values, true, false, rank);
+    }
+
+    /** Whether this is a regression output ({@link #regression}): dense in form, without pixels. */
+    public boolean regression() {
+        return dense && rank <= 2;
+    }
+
     /** A classifier with {@code units} outputs per image (1: a single-unit binary classifier). */
     public static OutputSpec classes(int units) {
         return new OutputSpec(units, false, false, 2);

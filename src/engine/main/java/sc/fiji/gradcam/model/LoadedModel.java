@@ -135,6 +135,11 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
         return outputSpec.dense();
     }
 
+    /** A regression output ({@code [batch]}, or {@code [batch, k]} with {@code regression=true}): no classes, no pixels. */
+    public boolean regression() {
+        return outputSpec.regression();
+    }
+
     /** Number of classes: the output units, or 2 for a {@link #singleUnitBinary() single-unit binary} model. */
     public int classes() {
         return singleUnitBinary() ? 2 : outputUnits;
@@ -150,7 +155,8 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
 
     /** The label of class {@code index}, or {@code class INDEX} without labels. */
     public String label(int index) {
-        return index >= 0 && index < labels.size() ? labels.get(index) : (dense() ? "channel " : "class ") + index;
+        return index >= 0 && index < labels.size() ? labels.get(index)
+                : (regression() ? "output " : dense() ? "channel " : "class ") + index;
     }
 
     /** Per-model settings from {@code gradcam.properties} (preprocessing), empty when absent. */

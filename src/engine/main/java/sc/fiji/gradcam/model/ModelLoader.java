@@ -94,7 +94,8 @@ public final class ModelLoader {
             ServingGraph serving = ServingGraph.build(graph, session, handle, input.tensor(), output.tensor());
             InputLayout layout = InputLayout.resolve(options.layout(), properties, serving, input,
                     folder.dir().resolve(PROPERTIES));
-            sc.fiji.gradcam.graph.OutputSpec spec = outputSpec(output, serving, labels, layout);
+            sc.fiji.gradcam.graph.OutputSpec spec = outputSpec(output, serving, labels, layout,
+                    Boolean.parseBoolean(properties.getProperty("regression", "false").trim()));
             int units = spec.units();
             List<String> warnings = new ArrayList<>();
             if (spec.dense()) {
@@ -154,13 +155,19 @@ public final class ModelLoader {
      * y, x, c]}, channels first when the input is, or {@code [batch, y, x]}).
      */
     private static sc.fiji.gradcam.graph.OutputSpec outputSpec(TensorInfo output, ServingGraph serving,
-            List<String> labels, InputLayout layout) {
+            List<String> labels, InputLayout layout, boolean regression) {
         long[] shape = output.shape();
         if (shape == null || shape.length == 0) {
             Shape s = serving.tensor(serving.output()).shape();
             shape = s.isUnknown() ? null : s.asArray();
         }
         int rank = shape == null ? -1 : shape.length;
+        if (rank == 1) {
+            return sc.fiji.gradcam.graph.OutputSpec.regression(1, 1);
+        }
+        if (rank == 2 && regression) {
+            return sc.fiji.gradcam.graph.OutputSpec.regression(outputUnits(output, serving, labels), 2);
+        }
         if (rank == 3) {
             return sc.fiji.gradcam.graph.OutputSpec.dense(1, false, 3);
         }
@@ -278,6 +285,7 @@ public final class ModelLoader {
         return signature.outputs().stream().filter(t -> t.rank() == 2).findFirst()
                 .or(() -> signature.outputs().stream().filter(t -> t.rank() == 4).findFirst())
                 .or(() -> signature.outputs().stream().filter(t -> t.rank() == 3).findFirst())
+                .or(() -> signature.outputs().stream().filter(t -> t.rank() == 1).findFirst())
                 .orElseThrow(() -> new ModelException("The model has no [batch, classes] output and no dense "
                         + "[batch, y, x, channels] output; its outputs are " + signature.outputs() + ".",
                         "explain a classifier (one score per class) or a dense model (one value per pixel and "
