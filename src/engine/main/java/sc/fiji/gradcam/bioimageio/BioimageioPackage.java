@@ -257,6 +257,18 @@ public final class BioimageioPackage {
             if (step > 0) {
                 p.setProperty("size.step", String.valueOf(step));
             }
+            // the outputs' halo: how far tiles must reach beyond their core (explanations need twice that in input)
+            long halo = 0;
+            for (TensorDescription o : description.outputs()) {
+                for (Axis a : o.axes()) {
+                    if (a.id().equals("x") || a.id().equals("y")) {
+                        halo = Math.max(halo, a.halo());
+                    }
+                }
+            }
+            if (halo > 0) {
+                p.setProperty("halo", String.valueOf(halo));
+            }
             if (fx > 0 && fy > 0) {
                 p.setProperty("size", fx + "x" + fy);
             }

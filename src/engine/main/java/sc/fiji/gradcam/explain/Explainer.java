@@ -12,6 +12,7 @@ import sc.fiji.gradcam.api.Prediction;
 import sc.fiji.gradcam.api.TargetClass;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,8 +142,13 @@ public final class Explainer implements ModelExplainer {
         if (p.perImage()) {
             // a free input size: each image at its own (rounded-up) size, one run each
             for (InputImage image : images) {
-                out.addAll(explainBatch(List.of(image), p.forImage(image.width(), image.height()), layer, targets,
-                        request));
+                Preprocessing own = p.forImage(image.width(), image.height());
+                Tiling tiling = model.dense() && !model.regression() ? Tiling.of(model.properties(), own) : null;
+                if (tiling != null && tiling.needed(own.width(), own.height())) {
+                    out.add(tiled(image, own, tiling, layer, targets, request));
+                } else {
+                    out.addAll(explainBatch(List.of(image), own, layer, targets, request));
+                }
             }
             return out;
         }
@@ -381,6 +387,144 @@ public final class Explainer implements ModelExplainer {
         float[] one = new float[per];
         System.arraycopy(all, offset, one, 0, per);
         return MapSources.modelResolution(one, channels, g, w, h);
+    }
+
+    /**
+     * A dense model's explanations of an image larger than one tile ({@link Tiling}): the output is computed tile by
+     * tile (cores), each image's targets found on the whole output, then every tile runs its gradients for the target
+     * restricted to its core plus the halo, and the layer's activations and gradients, the input gradients and the
+     * guided pass are stitched from the cores into what one run of the whole image would have fetched. The maps are
+     * then computed from those as usual. Methods that perturb or re-run the input (Score-CAM, Ablation-CAM, Integrated
+     * Gradients, SmoothGrad, VarGrad, Occlusion) are refused for tiled images.
+     */
+    private List<Explanation> tiled(InputImage image, Preprocessing p, Tiling tiling, Layer layer, int[] targets,
+            ExplainRequest request) {
+        Set<Method> methods = request.methods();
+        for (Method m : methods) {
+            if (m.perturbs() || InputAttributions.covers(m) && m != Method.INPUT_X_GRADIENT) {
+                throw new IllegalArgumentException(m.title() + " is not available for an image explained in tiles ("
+                        + image.width() + "×" + image.height() + " is larger than tile=" + tiling.core() + "). Fix: "
+                        + "crop the image, set a larger tile= in the model's gradcam.properties, or choose other "
+                        + "methods.");
+            }
+        }
+        if (layer != null && layer.layout() != sc.fiji.gradcam.api.DataLayout.NHWC) {
+            throw new IllegalArgumentException("Tiles need a channels-last target layer; '" + layer.name() + "' is "
+                    + "channels first. Fix: crop the image or set a larger tile= in gradcam.properties.");
+        }
+        long t0 = System.nanoTime();
+        ModelInput input = Preprocessor.prepare(image, p);
+        float[] x = input.values();
+        int w = p.width();
+        int h = p.height();
+        int c = p.channels();
+        List<Tiling.Tile> tiles = tiling.tiles(w, h);
+        double preprocessMs = (System.nanoTime() - t0) / 1e6;
+        // the output, core by core
+        long tf = System.nanoTime();
+        float[] out = null;
+        int ow = 0;
+        int oh = 0;
+        int oc = 0;
+        int of = 1;
+        for (Tiling.Tile t : tiles) {
+            BatchRun.DenseOutput o = runner.denseOutput(Tiling.crop(x, w, c, t.ex0(), t.ey0(), t.ex1(), t.ey1()), 1,
+                    t.height(), t.width(), c);
+            if (out == null) {
+                of = t.width() / o.width();
+                if (of * o.width() != t.width() || tiling.core() % of != 0 || tiling.halo() % of != 0) {
+                    throw new IllegalArgumentException("The model's output (" + o.width() + " wide for a "
+                            + t.width() + "-pixel tile) is not the input scaled by a whole factor that divides the "
+                            + "tile. Fix: crop the image or set a larger tile= in gradcam.properties.");
+                }
+                ow = w / of;
+                oh = h / of;
+                oc = o.channels();
+                out = new float[ow * oh * oc];
+            }
+            Tiling.paste(o.values(), o.width(), t.ex0() / of, t.ey0() / of, out, ow, oc, t.cx0() / of, t.cy0() / of,
+                    t.cx1() / of, t.cy1() / of);
+        }
+        double outputMs = (System.nanoTime() - tf) / 1e6;
+        String activation = graphs.score(request.score()).activation();
+        List<Explanation> result = new ArrayList<>();
+        for (int target : targets) {
+            long ts = System.nanoTime();
+            DenseTargets.Target dt = DenseTargets.of(out, oh, ow, oc, activation, request.region(),
+                    request.aggregate(), target, input.geometry(), image.width(), image.height(), model::label,
+                    false);
+            double targetMs = (System.nanoTime() - ts) / 1e6;
+            boolean gradient = methods.contains(Method.GRADIENT) || methods.contains(Method.INPUT_X_GRADIENT);
+            boolean guided = methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM);
+            BatchRun.Fetches fetches = new BatchRun.Fetches(request.score(), layer, gradient, guided);
+            float[] a = null;
+            float[] dA = null;
+            long[] layerShape = null;
+            int lf = 1;
+            float[] dx = gradient ? new float[x.length] : null;
+            float[] gx = guided ? new float[x.length] : null;
+            double runMs = 0;
+            for (Tiling.Tile t : tiles) {
+                // the target within the core ± halo, in the tile's output coordinates
+                int tw = t.width() / of;
+                int th = t.height() / of;
+                int bx0 = Math.max(t.ex0(), t.cx0() - tiling.halo()) / of;
+                int by0 = Math.max(t.ey0(), t.cy0() - tiling.halo()) / of;
+                int bx1 = Math.min(t.ex1(), t.cx1() + tiling.halo()) / of;
+                int by1 = Math.min(t.ey1(), t.cy1() + tiling.halo()) / of;
+                float[] wt = new float[tw * th * oc];
+                Tiling.paste(Tiling.crop(dt.weights(), ow, oc, bx0, by0, bx1, by1), bx1 - bx0, bx0 - t.ex0() / of,
+                        by0 - t.ey0() / of, wt, tw, oc, bx0 - t.ex0() / of, by0 - t.ey0() / of, bx1 - t.ex0() / of,
+                        by1 - t.ey0() / of);
+                BatchRun.Fetched f = runner.run(Tiling.crop(x, w, c, t.ex0(), t.ey0(), t.ex1(), t.ey1()), 1,
+                        t.height(), t.width(), c, new int[] {dt.channel()}, fetches,
+                        new BatchRun.RegionWeights(wt, th, tw, oc, true));
+                runMs += f.ms();
+                if (layer != null) {
+                    long[] s = f.layerShape();
+                    if (a == null) {
+                        lf = t.width() / (int) s[2];
+                        if (lf * s[2] != t.width() || tiling.core() % lf != 0 || tiling.halo() % lf != 0) {
+                            throw new IllegalArgumentException("Layer '" + layer.name() + "' (" + s[2] + " wide for "
+                                    + "a " + t.width() + "-pixel tile) is not the input scaled by a whole factor that "
+                                    + "divides the tile. Fix: choose another layer, or a larger tile= in "
+                                    + "gradcam.properties.");
+                        }
+                        layerShape = new long[] {1, h / lf, w / lf, s[3]};
+                        a = new float[(h / lf) * (w / lf) * (int) s[3]];
+                        dA = new float[a.length];
+                    }
+                    int lc = (int) s[3];
+                    Tiling.paste(f.activations(), (int) s[2], t.ex0() / lf, t.ey0() / lf, a, w / lf, lc,
+                            t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
+                    Tiling.paste(f.layerGradient(), (int) s[2], t.ex0() / lf, t.ey0() / lf, dA, w / lf, lc,
+                            t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
+                }
+                if (dx != null) {
+                    Tiling.paste(f.inputGradient(), t.width(), t.ex0(), t.ey0(), dx, w, c, t.cx0(), t.cy0(), t.cx1(),
+                            t.cy1());
+                }
+                if (gx != null) {
+                    Tiling.paste(f.guided(), t.width(), t.ex0(), t.ey0(), gx, w, c, t.cx0(), t.cy0(), t.cx1(),
+                            t.cy1());
+                }
+            }
+            BatchRun.Fetched whole = new BatchRun.Fetched(out, a, dA, layerShape, dx, gx, runMs);
+            Map<String, Double> timings = new LinkedHashMap<>();
+            timings.put("preprocess", preprocessMs);
+            timings.put("forward", outputMs / targets.length + runMs);
+            timings.put("target", targetMs);
+            timings.put("tiles", (double) tiles.size());
+            Map<Method, MapImage> raw = layer == null ? Map.of()
+                    : CamMaps.of(whole, 0, layer, methods, request.eigenSmooth(), null, timings);
+            Map<Method, float[]> attributions = methods.contains(Method.INPUT_X_GRADIENT)
+                    ? new InputAttributions(runner, request.score(), h, w, c, p.rangeMax() - p.rangeMin())
+                            .of(x, dt.channel(), dx, EnumSet.of(Method.INPUT_X_GRADIENT), timings)
+                    : Map.of();
+            result.add(assemble(0, image, input, whole, dt.ranking(), dt.channel(), raw, attributions, timings,
+                    layer, request, dt.region()));
+        }
+        return result;
     }
 
     @Override

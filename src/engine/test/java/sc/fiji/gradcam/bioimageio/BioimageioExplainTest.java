@@ -36,6 +36,7 @@ class BioimageioExplainTest {
             assertEquals("4", m.properties().getProperty("size.step"));
             assertEquals("1:99.8", m.properties().getProperty("percentiles"));
             assertEquals("0:1", m.properties().getProperty("range"));
+            assertEquals("22", m.properties().getProperty("halo"));
             // the package's own scale_range of the image, and what the explainer feeds the model
             var p = PreprocessingOptions.none().resolve(m).forImage(image.width(), image.height());
             assertEquals(256, p.width());
