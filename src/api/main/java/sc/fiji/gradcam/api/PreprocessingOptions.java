@@ -23,6 +23,10 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         return new PreprocessingOptions(null, null, null, null);
     }
 
+    public PreprocessingOptions withResize(String r) {
+        return new PreprocessingOptions(size, r, range, percentiles);
+    }
+
     /**
      * Checks the values given (size, resize, range, percentiles) without a model, so that a bad one stops a run
      * before anything is loaded or written; throws {@link IllegalArgumentException} naming the value and the fix.

@@ -152,6 +152,41 @@ public final class Explainer implements ModelExplainer {
             }
             return out;
         }
+        if (model.dense() && !model.regression() && !resizeGiven(request)) {
+            // a fixed-size dense model and images larger than its input: tiles at the image's scale, not a resize
+            List<InputImage> fit = new ArrayList<>();
+            List<Integer> where = new ArrayList<>();
+            List<List<Explanation>> tiled = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                InputImage im = images.get(i);
+                if (im.width() > p.width() || im.height() > p.height()) {
+                    // the canvas exceeds the input by a multiple of the step, so that every tile starts on the step
+                    int step = Integer.parseInt(model.properties().getProperty("size.step",
+                            String.valueOf(Preprocessing.DEFAULT_STEP)).trim());
+                    int cw = p.width() + (Math.max(0, im.width() - p.width()) + step - 1) / step * step;
+                    int ch = p.height() + (Math.max(0, im.height() - p.height()) + step - 1) / step * step;
+                    Preprocessing canvas = new Preprocessing(cw, ch, p.channels(),
+                            sc.fiji.gradcam.api.image.ResizeMode.NONE, p.rangeMin(), p.rangeMax(), p.lowPercentile(),
+                            p.highPercentile(), step, p.percentilesFor8Bit());
+                    tiled.add(tiled(im, canvas, Tiling.fixed(model.properties(), p.width(), p.height(), step), layer,
+                            targets, request));
+                    where.add(i);
+                } else {
+                    fit.add(im);
+                }
+            }
+            if (!where.isEmpty()) {
+                List<List<Explanation>> rest = fit.isEmpty() ? List.of() : explain(fit, request.withPreprocessing(
+                        request.preprocessing().withResize("stretch")));
+                List<List<Explanation>> all = new ArrayList<>();
+                int t = 0;
+                int r = 0;
+                for (int i = 0; i < images.size(); i++) {
+                    all.add(where.contains(i) ? tiled.get(t++) : rest.get(r++));
+                }
+                return all;
+            }
+        }
         int batch = runner.rowsPerRun();
         for (int start = 0; start < images.size(); start += batch) {
             List<InputImage> chunk = images.subList(start, Math.min(images.size(), start + batch));
@@ -339,6 +374,12 @@ public final class Explainer implements ModelExplainer {
         return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
                 request.score(), layer, rawMax, new SourcedMaps(maps), gradcamRaw, rawMaps,
                 notes.isEmpty() ? null : String.join(" ", notes), timings, region);
+    }
+
+    /** Whether the user chose how images meet the model's size (an option, or resize= in gradcam.properties). */
+    private boolean resizeGiven(ExplainRequest request) {
+        String r = request.preprocessing().resize();
+        return r != null && !r.isBlank() || !model.properties().getProperty("resize", "").isBlank();
     }
 
     /** A dense batch's output and each image's target. */

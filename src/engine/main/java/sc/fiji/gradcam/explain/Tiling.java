@@ -15,7 +15,27 @@ import sc.fiji.gradcam.api.image.Preprocessing;
  * @param core core side in model input pixels (a multiple of the size step)
  * @param halo halo in model input pixels (a multiple of the size step)
  */
-record Tiling(int core, int halo) {
+record Tiling(int core, int halo, int fixedWidth, int fixedHeight) {
+
+    /** Tiles of any size (a model with a free input size). */
+    Tiling(int core, int halo) {
+        this(core, halo, 0, 0);
+    }
+
+    /**
+     * Tiles of exactly the model's fixed input size: cores of {@code size − 4 · halo}, each tile's extent shifted inward
+     * at the image's edges so that it stays {@code width × height}.
+     */
+    static Tiling fixed(Properties p, int width, int height, int step) {
+        int h = up(parse(p, "halo", DEFAULT_HALO), Math.max(1, step));
+        int core = Math.min(width, height) - 4 * h;
+        if (core < Math.max(1, step)) {
+            throw new IllegalArgumentException("The model's input (" + width + "×" + height + ") is too small for "
+                    + "tiles with a halo of " + h + " pixels (the cores would be empty). Fix: set a smaller halo= in "
+                    + "gradcam.properties, or resize=stretch to resize the image to the input instead.");
+        }
+        return new Tiling(core / Math.max(1, step) * Math.max(1, step), h, width, height);
+    }
 
     /** Default core side: images up to this size (after rounding to the step) go in whole. */
     static final int DEFAULT_TILE = 1024;
@@ -65,7 +85,7 @@ record Tiling(int core, int halo) {
 
     /** Whether a model input of {@code width × height} needs more than one tile. */
     boolean needed(int width, int height) {
-        return width > core || height > core;
+        return fixedWidth > 0 ? width > fixedWidth || height > fixedHeight : width > core || height > core;
     }
 
     /** The tiles of a model input of {@code width × height}, row by row. */
@@ -75,8 +95,15 @@ record Tiling(int core, int halo) {
             for (int x = 0; x < width; x += core) {
                 int x1 = Math.min(width, x + core);
                 int y1 = Math.min(height, y + core);
-                out.add(new Tile(x, y, x1, y1, Math.max(0, x - 2 * halo), Math.max(0, y - 2 * halo),
-                        Math.min(width, x1 + 2 * halo), Math.min(height, y1 + 2 * halo)));
+                if (fixedWidth > 0) {
+                    // exactly the model's size, as centred on the core as the image allows
+                    int ex0 = Math.max(0, Math.min(width - fixedWidth, x - 2 * halo));
+                    int ey0 = Math.max(0, Math.min(height - fixedHeight, y - 2 * halo));
+                    out.add(new Tile(x, y, x1, y1, ex0, ey0, ex0 + fixedWidth, ey0 + fixedHeight));
+                } else {
+                    out.add(new Tile(x, y, x1, y1, Math.max(0, x - 2 * halo), Math.max(0, y - 2 * halo),
+                            Math.min(width, x1 + 2 * halo), Math.min(height, y1 + 2 * halo)));
+                }
             }
         }
         return out;

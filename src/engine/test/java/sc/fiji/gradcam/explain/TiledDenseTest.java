@@ -104,6 +104,35 @@ class TiledDenseTest {
     }
 
     @Test
+    void aFixedInputSizeIsTiledAtTheImagesScaleToo() {
+        // CARE with size=192x192 (as a model with a fixed input would be): a 256² image goes in as tiles of exactly
+        // 192², cores of 192 - 4 x 32 = 64, not stretched; the maps equal the whole image's in one run
+        Set<Method> methods = EnumSet.of(Method.GRADCAM, Method.HIRESCAM, Method.GRADIENT);
+        Region r = Region.rectangle(150, 20, 50, 40, "box");
+        Explanation whole = run(r, methods, "1024");
+        care.properties().setProperty("size", "192x192");
+        Explanation fixed;
+        try {
+            fixed = run(r, methods, "1024");
+        } finally {
+            care.properties().remove("size");
+        }
+        assertEquals(16.0, fixed.timingsMs().get("tiles"));
+        assertEquals(whole.region().pixels(), fixed.region().pixels());
+        for (Method m : methods) {
+            float[] a = whole.maps().get(m).data();
+            float[] b = fixed.maps().get(m).data();
+            double max = 0;
+            double scale = 0;
+            for (int i = 0; i < a.length; i++) {
+                max = Math.max(max, Math.abs(a[i] - b[i]));
+                scale = Math.max(scale, Math.abs(a[i]));
+            }
+            assertTrue(scale > 0 && max <= 1e-3 * scale, m + ": max |fixed tiles - whole| " + max + " of " + scale);
+        }
+    }
+
+    @Test
     void perturbationMethodsAreRefusedForTiles() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run(Region.whole(), EnumSet.of(Method.SCORECAM), "64"));
