@@ -14,7 +14,8 @@ import sc.fiji.gradcam.api.RuntimeUnavailableException;
  */
 @Command(name = "gradcam", mixinStandardHelpOptions = true, version = "gradcam-fiji 0.1.0",
         description = "Grad-CAM, Guided Backpropagation and Guided Grad-CAM for TensorFlow SavedModel classifiers.",
-        subcommands = {InfoCommand.class, LayersCommand.class, ExplainCommand.class, VerifyCommand.class})
+        subcommands = {InfoCommand.class, LayersCommand.class, ExplainCommand.class, VerifyCommand.class,
+            SlideCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces.")
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "Choose a command: info, layers, explain or verify.");
+        throw new CommandLine.ParameterException(new CommandLine(this), "Choose a command: info, layers, explain, verify or slide.");
     }
 
     /** Runs the tool and returns its exit code (for tests and the benchmark). */
