@@ -122,6 +122,9 @@ public record PreprocessingOptions(String size, String resize, String range, Str
         }
         // percentiles for 8-bit gray images too (a BioImage.IO package's scale_range), else they use 0-255
         boolean all8 = Boolean.parseBoolean(p.getProperty("percentiles.8bit", "false").trim());
+        // the model applies its own preprocessing to the image (a BioImage.IO package): values pass unchanged
+        boolean raw = Boolean.parseBoolean(p.getProperty("preprocessing.own", "false").trim()) && first(range) == null
+                && first(percentiles) == null;
         if (wh[0] == 0) {
             String step = p.getProperty("size.step", String.valueOf(Preprocessing.DEFAULT_STEP)).trim();
             int s;
@@ -134,9 +137,10 @@ public record PreprocessingOptions(String size, String resize, String range, Str
                 throw new ModelException("size.step=" + step + " in gradcam.properties is not a positive integer.",
                         "write the multiple the model's input size must have, e.g. size.step=16.");
             }
-            return new Preprocessing(0, 0, channels, ResizeMode.NONE, r[0], r[1], lo, hi, s, all8);
+            return new Preprocessing(0, 0, channels, ResizeMode.NONE, raw ? 0 : r[0], raw ? 1 : r[1], lo, hi, s,
+                    all8, raw);
         }
-        return new Preprocessing(wh[0], wh[1], channels, mode, r[0], r[1], lo, hi, 1, all8);
+        return new Preprocessing(wh[0], wh[1], channels, mode, raw ? 0 : r[0], raw ? 1 : r[1], lo, hi, 1, all8, raw);
     }
 
     private static String first(String... values) {

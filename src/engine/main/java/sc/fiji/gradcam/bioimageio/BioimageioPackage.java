@@ -278,6 +278,10 @@ public final class BioimageioPackage {
         /** Preprocessing steps of the description that explanations do not apply (verify applies every step). */
         public List<String> explanationNotes() {
             List<String> notes = new java.util.ArrayList<>();
+            if (!preprocessing.isEmpty()) {
+                // the loader applies every step to explained images (preprocessing.own)
+                return notes;
+            }
             for (Processing step : preprocessing) {
                 boolean mapped = step.id().equals("scale_range") && !"per_dataset".equals(step.kwargs().get("mode"))
                         || step.id().equals("ensure_dtype");

@@ -203,7 +203,7 @@ public final class Explainer implements ModelExplainer {
         int per = p.width() * p.height() * p.channels();
         float[] batch = new float[n * per];
         for (int i = 0; i < n; i++) {
-            ModelInput mi = Preprocessor.prepare(images.get(i), p);
+            ModelInput mi = prepare(images.get(i), p);
             inputs.add(mi);
             System.arraycopy(mi.values(), 0, batch, i * per, per);
         }
@@ -376,6 +376,11 @@ public final class Explainer implements ModelExplainer {
                 notes.isEmpty() ? null : String.join(" ", notes), timings, region);
     }
 
+    /** The model input of an image: the model's own preprocessing (a package's), then the plugin's geometry. */
+    public ModelInput prepare(InputImage image, Preprocessing p) {
+        return Preprocessor.prepare(model.ownPreprocessing(image, p), p);
+    }
+
     /** Whether the user chose how images meet the model's size (an option, or resize= in gradcam.properties). */
     private boolean resizeGiven(ExplainRequest request) {
         String r = request.preprocessing().resize();
@@ -454,7 +459,7 @@ public final class Explainer implements ModelExplainer {
                     + "channels first. Fix: crop the image or set a larger tile= in gradcam.properties.");
         }
         long t0 = System.nanoTime();
-        ModelInput input = Preprocessor.prepare(image, p);
+        ModelInput input = prepare(image, p);
         float[] x = input.values();
         int w = p.width();
         int h = p.height();

@@ -37,6 +37,8 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     private final int opCount;
     private final List<String> warnings;
     private volatile LayerCatalog catalog;
+    /** A BioImage.IO package's preprocessing, applied to each image before the plugin's (then raw) one; or null. */
+    private volatile sc.fiji.gradcam.bioimageio.BioimageioPackage.Resolved ownPreprocessing;
     private final Optional<InputScaling> inputScaling;
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, org.tensorflow.SavedModelBundle tfBundle,
@@ -218,6 +220,41 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
                     "correct the layer= line (gradcam info --model DIR lists the layers) or remove it to use the last"
                             + " convolution.");
         }
+    }
+
+    /**
+     * The image as the model's own preprocessing leaves it (a BioImage.IO package's steps, with
+     * {@code preprocessing.own=true}), or the image itself when the model has none.
+     */
+    public sc.fiji.gradcam.api.image.InputImage ownPreprocessing(sc.fiji.gradcam.api.image.InputImage image,
+            sc.fiji.gradcam.api.image.Preprocessing p) {
+        var own = ownPreprocessing;
+        if (own == null || !p.raw()) {
+            return image;
+        }
+        int w = image.width();
+        int h = image.height();
+        int c = image.channels();
+        float[] hwc = new float[w * h * c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < w * h; i++) {
+                hwc[i * c + ch] = image.at(ch, i);
+            }
+        }
+        float[] done = own.preprocess(hwc, h, w, c);
+        float[] planar = new float[done.length];
+        int oc = done.length / (w * h);
+        for (int ch = 0; ch < oc; ch++) {
+            for (int i = 0; i < w * h; i++) {
+                planar[ch * w * h + i] = done[i * oc + ch];
+            }
+        }
+        return new sc.fiji.gradcam.api.image.InputImage(w, h, oc, planar, sc.fiji.gradcam.api.image.PixelKind.FLOAT);
+    }
+
+    /** Set once by the loader for a BioImage.IO package. */
+    void ownPreprocessing(sc.fiji.gradcam.bioimageio.BioimageioPackage.Resolved p) {
+        this.ownPreprocessing = p;
     }
 
     /** The input range the graph itself asks for (integer input, Rescaling inside), empty when it says nothing. */

@@ -43,7 +43,11 @@ public final class ModelLoader {
             LoadedModel m = load(p.savedModelDir(), p.applyTo(options));
             // the description's preprocessing and shape, unless the folder's gradcam.properties says otherwise
             p.explanationProperties().forEach(m.properties()::putIfAbsent);
-            m.warnings().addAll(p.explanationNotes());
+            if (!p.preprocessing().isEmpty() && !m.properties().containsKey("preprocessing.own")) {
+                // every described step is applied to the image, as verify does
+                m.properties().setProperty("preprocessing.own", "true");
+                m.ownPreprocessing(p);
+            }
             return m;
         }
         SavedModelFolder folder = SavedModelFolder.open(path);

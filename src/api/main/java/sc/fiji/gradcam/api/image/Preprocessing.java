@@ -15,9 +15,18 @@ package sc.fiji.gradcam.api.image;
  *     own size rounded up to a multiple of this ({@link #forImage}); 1 for a fixed size
  * @param percentilesFor8Bit 8-bit gray images too go from their percentiles to the range (a BioImage.IO package's
  *     per-sample {@code scale_range}; {@code percentiles.8bit=true} in gradcam.properties), not from 0–255
+ * @param raw values pass unchanged (the model's own preprocessing was applied to the image before, e.g. a
+ *     BioImage.IO package's steps); padding is {@code rangeMin}
  */
 public record Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
-        double lowPercentile, double highPercentile, int step, boolean percentilesFor8Bit) {
+        double lowPercentile, double highPercentile, int step, boolean percentilesFor8Bit, boolean raw) {
+
+    /** Values scaled from the image's percentiles (or 0–255) to the range. */
+    public Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
+            double lowPercentile, double highPercentile, int step, boolean percentilesFor8Bit) {
+        this(width, height, channels, resize, rangeMin, rangeMax, lowPercentile, highPercentile, step,
+                percentilesFor8Bit, false);
+    }
 
     /** Without percentiles for 8-bit images (they use 0–255). */
     public Preprocessing(int width, int height, int channels, ResizeMode resize, double rangeMin, double rangeMax,
@@ -49,7 +58,7 @@ public record Preprocessing(int width, int height, int channels, ResizeMode resi
         }
         int s = Math.max(1, step);
         return new Preprocessing((w + s - 1) / s * s, (h + s - 1) / s * s, channels, ResizeMode.NONE, rangeMin,
-                rangeMax, lowPercentile, highPercentile, s, percentilesFor8Bit);
+                rangeMax, lowPercentile, highPercentile, s, percentilesFor8Bit, raw);
     }
 
     public static final double DEFAULT_LOW_PERCENTILE = 1.0;

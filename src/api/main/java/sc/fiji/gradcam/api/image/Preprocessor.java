@@ -111,6 +111,9 @@ public final class Preprocessor {
 
     /** The image values that map to the ends of the model range: type range for 8-bit, percentiles otherwise. */
     static double[] inputRange(InputImage image, Preprocessing p) {
+        if (p.raw()) {
+            return new double[] {p.rangeMin(), p.rangeMax()};
+        }
         if (image.kind() == PixelKind.UINT8 && !(p.percentilesFor8Bit() && image.channels() == 1)) {
             return new double[] {0, 255};
         }
