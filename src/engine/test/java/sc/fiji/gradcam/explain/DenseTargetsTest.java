@@ -37,10 +37,9 @@ class DenseTargetsTest {
     @BeforeAll
     static void load() throws Exception {
         Path dir = SharedModels.root().resolve("models/care_denoise2d_mito/model");
-        care = ModelLoader.load(dir);
+        care = ModelLoader.load(SharedModels.care());
         explainer = new Explainer(care);
-        image = ImagePlusImages.plane(ImageFiles.open(SharedModels.root().resolve(
-                "models/care_denoise2d_mito/images/bsubtilis_widefield_sample_input_0.tif")), 0);
+        image = SharedModels.careImage();
     }
 
     @AfterAll
@@ -96,7 +95,7 @@ class DenseTargetsTest {
             fd[k] = (regionSum(plus, r) - regionSum(minus, r)) / 2e-3;
             an[k] = g.data()[i];
         }
-        double rho = pearson(fd, an);
+        double rho = sc.fiji.gradcam.support.Tf.correlation(fd, an);
         assertTrue(rho > 0.98, "finite differences vs gradient: Pearson " + rho + " " + java.util.Arrays.toString(fd)
                 + " vs " + java.util.Arrays.toString(an));
         assertEquals(fd[0], an[0], 0.05 * Math.abs(fd[0]));
@@ -212,19 +211,5 @@ class DenseTargetsTest {
             }
         }
         return s;
-    }
-
-    static double pearson(double[] a, double[] b) {
-        double ma = java.util.Arrays.stream(a).average().orElse(0);
-        double mb = java.util.Arrays.stream(b).average().orElse(0);
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < a.length; i++) {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return sab / Math.sqrt(saa * sbb);
     }
 }

@@ -34,10 +34,9 @@ class TiledDenseTest {
 
     @BeforeAll
     static void load() throws Exception {
-        care = ModelLoader.load(SharedModels.root().resolve("models/care_denoise2d_mito/model"));
+        care = ModelLoader.load(SharedModels.care());
         explainer = new Explainer(care);
-        image = ImagePlusImages.plane(ImageFiles.open(SharedModels.root().resolve(
-                "models/care_denoise2d_mito/images/bsubtilis_widefield_sample_input_0.tif")), 0);
+        image = SharedModels.careImage();
     }
 
     @AfterAll

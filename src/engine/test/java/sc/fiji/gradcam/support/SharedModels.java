@@ -117,4 +117,19 @@ public final class SharedModels {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The real CARE denoising U-Net (dense, free input size), read only. */
+    public static Path care() {
+        return root().resolve("models/care_denoise2d_mito/model");
+    }
+
+    /** CARE's example image (256² widefield bacteria, 8-bit). */
+    public static InputImage careImage() {
+        try {
+            return sc.fiji.gradcam.api.io.ImagePlusImages.plane(sc.fiji.gradcam.api.io.ImageFiles.open(root().resolve(
+                    "models/care_denoise2d_mito/images/bsubtilis_widefield_sample_input_0.tif")), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
