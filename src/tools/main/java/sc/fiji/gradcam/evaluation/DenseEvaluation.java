@@ -41,7 +41,7 @@ public final class DenseEvaluation implements Callable<Integer> {
     @Option(names = "--out", description = "output folder (default: HOME/docs)")
     Path out;
 
-    @Option(names = "--boxes", defaultValue = "20", description = "random boxes on the CARE image")
+    @Option(names = "--boxes", defaultValue = "12", description = "random boxes on the CARE image")
     int boxes;
 
     @Option(names = "--size", defaultValue = "24", description = "CARE box size (px)")
@@ -53,18 +53,25 @@ public final class DenseEvaluation implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "10", description = "DEFCoN frames (0: skip DEFCoN)")
     int frames;
 
-    @Option(names = "--steps", defaultValue = "10", description = "deletion steps")
+    @Option(names = "--steps", defaultValue = "8", description = "deletion steps")
     int steps;
 
-    @Option(names = "--random-orders", defaultValue = "3", description = "random deletion orders per box")
+    @Option(names = "--random-orders", defaultValue = "2", description = "random deletion orders per box")
     int randomOrders;
 
     @Option(names = "--seed", defaultValue = "2024", description = "seed of boxes, orders and re-initialised weights")
     long seed;
 
-    @Option(names = "--no-randomisation", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "run the randomisation check (default: on)")
-    boolean randomisation;
+    @Option(names = "--skip-randomisation", description = "leave out the randomisation check")
+    boolean skipRandomisation;
+
+    @Option(names = "--ig-boxes", defaultValue = "3", description = "CARE boxes with Integrated Gradients (50 gradient "
+            + "passes each, ~30 s on 2 cores); its randomisation check on the first --ig-randomised of them")
+    int igBoxes;
+
+    @Option(names = "--ig-randomised", defaultValue = "0", description = "CARE boxes with Integrated Gradients in the "
+            + "randomisation check")
+    int igRandomised;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DenseEvaluation()).execute(args));
@@ -77,7 +84,8 @@ public final class DenseEvaluation implements Callable<Integer> {
         out = out != null ? out : home.resolve("docs");
         Files.createDirectories(out);
         StringBuilder md = new StringBuilder();
-        section(md, sharedDir(home, shared), out, boxes, size, margin, frames, steps, randomOrders, seed, randomisation);
+        section(md, sharedDir(home, shared), out, boxes, size, margin, frames, steps, randomOrders, seed, !skipRandomisation,
+                igBoxes, igRandomised);
         double minutes = (System.nanoTime() - t0) / 6e10;
         Path file = out.resolve("evaluation.md");
         String old = Files.isRegularFile(file) ? Files.readString(file) : "# Evaluation of the explanation maps\n\n";
@@ -113,7 +121,7 @@ public final class DenseEvaluation implements Callable<Integer> {
 
     /** Runs the cases (CARE always; DEFCoN when {@code frames > 0}) and appends section 4 to {@code md}. */
     static void section(StringBuilder md, Path shared, Path out, int boxes, int size, int margin, int frames, int steps,
-            int randomOrders, long seed, boolean randomise) throws IOException {
+            int randomOrders, long seed, boolean randomise, int igBoxes, int igRandomised) throws IOException {
         long t0 = System.nanoTime();
         DenseSection s = new DenseSection(DenseSection.DEFAULT_METHODS, steps, randomOrders, seed);
         List<DenseSection.CaseResult> results = new ArrayList<>();
@@ -122,7 +130,7 @@ public final class DenseEvaluation implements Callable<Integer> {
             InputImage im = DenseSection.normalised(ImagePlusImages.plane(ImageFiles.open(
                     care.resolve("images/bsubtilis_widefield_sample_input_0.tif")), 0));
             List<Region> r = DenseSection.randomBoxes(im.width(), im.height(), size, boxes, seed);
-            results.add(s.run(new DenseSection.Case("CARE", ex, List.of(im), List.of(r), margin,
+            results.add(s.run(new DenseSection.Case("CARE", m, ex, List.of(im), List.of(r), margin, igBoxes, igRandomised,
                     "CARE 2-D denoising U-Net (`care_denoise2d_mito`, linear output, default layer = bottleneck), its "
                             + "sample image (" + im.width() + "×" + im.height() + "), " + boxes + " random " + size + "×"
                             + size + " boxes (seed " + seed + ")."), randomise));
@@ -139,7 +147,7 @@ public final class DenseEvaluation implements Callable<Integer> {
                     ims.add(im);
                     rs.add(DenseSection.spotBoxes(im, 8));
                 }
-                results.add(s.run(new DenseSection.Case("DEFCoN", ex, ims, rs, 4,
+                results.add(s.run(new DenseSection.Case("DEFCoN", m, ex, ims, rs, 4, Integer.MAX_VALUE, Integer.MAX_VALUE,
                         "DEFCoN density counter (`defcon_density_count`, graph tensors `input_tensor` → `output_tensor`; "
                                 + "the region's sum is its spot count), " + ims.size() + " frames of `test_data.tif` "
                                 + "(32×32), per frame an 8×8 box on the brightest 3×3 mean (a spot) and one on the darkest "

@@ -27,6 +27,8 @@ import sc.fiji.gradcam.api.image.InputImage;
 import sc.fiji.gradcam.api.image.Percentiles;
 import sc.fiji.gradcam.api.image.PixelKind;
 import sc.fiji.gradcam.api.image.Preprocessing;
+import sc.fiji.gradcam.model.LoadedModel;
+import sc.fiji.gradcam.model.WeightRandomiser;
 
 /**
  * Section 4 of the evaluation (issue G.6): explanations of region targets on dense models (the output channel summed
@@ -46,8 +48,17 @@ final class DenseSection {
             Method.GUIDED_GRADCAM, Method.INTEGRATED_GRADIENTS);
 
     /** One dense model's case: its explainer, images (already normalised, 8-bit kind) and boxes per image. */
-    record Case(String name, ModelExplainer explainer, List<InputImage> images, List<List<Region>> regions,
-            int margin, String description) {}
+    record Case(String name, LoadedModel model, ModelExplainer explainer, List<InputImage> images,
+            List<List<Region>> regions, int margin, int costlyBoxes, int costlyRandomisedBoxes, String description) {}
+
+    /** Integrated Gradients (50 gradient passes) only on the first boxes of a case: the rest of the methods cost one. */
+    static boolean costly(Method m) {
+        return m == Method.INTEGRATED_GRADIENTS;
+    }
+
+    private List<Method> methodsFor(int box, int costlyBoxes) {
+        return methods.stream().filter(m -> !costly(m) || box < costlyBoxes).toList();
+    }
 
     /** The readings of one box. */
     record BoxResult(String image, Region region, double score, Map<Method, Double> concentration,
@@ -218,15 +229,23 @@ final class DenseSection {
         long t0 = System.nanoTime();
         log(c.name() + ": dense region targets");
         List<BoxResult> boxes = new ArrayList<>();
-        Set<Method> ms = EnumSet.copyOf(methods);
+        int index = 0;
         int deletedMax = 0;
+        double explainSeconds = 0;
+        double deletionSeconds = 0;
         Random random = new Random(seed);
         for (int i = 0; i < c.images().size(); i++) {
             InputImage im = c.images().get(i);
             int w = im.width();
             int h = im.height();
             for (Region r : c.regions().get(i)) {
-                Explanation e = c.explainer().explain(im, request(r, ms)).get(0);
+                List<Method> here = methodsFor(index++, c.costlyBoxes());
+                long te = System.nanoTime();
+                Explanation e = c.explainer().explain(im, request(r, EnumSet.copyOf(here))).get(0);
+                explainSeconds += (System.nanoTime() - te) / 1e9;
+                if (boxes.isEmpty()) {
+                    log(c.name() + ": timings of one explanation (ms) " + e.timingsMs());
+                }
                 boolean[] near = rect(r, c.margin(), w, h);
                 int nearArea = 0;
                 for (boolean b : near) {
@@ -239,7 +258,7 @@ final class DenseSection {
                 Map<Method, float[]> maps = new LinkedHashMap<>();
                 List<InputImage> batch = new ArrayList<>();
                 batch.add(im);
-                for (Method m : methods) {
+                for (Method m : here) {
                     float[] map = judged(e, m);
                     maps.put(m, map);
                     conc.put(m, concentration(map, near));
@@ -249,11 +268,13 @@ final class DenseSection {
                     batch.addAll(deletions(im, Perturbation.order(Perturbation.randomMap(w, h, random), random), deleted,
                             steps));
                 }
+                long td = System.nanoTime();
                 double[] s = scores(c.explainer(), batch, r);
+                deletionSeconds += (System.nanoTime() - td) / 1e9;
                 double s0 = s[0];
                 Map<Method, double[]> del = new LinkedHashMap<>();
                 int k = 1;
-                for (Method m : methods) {
+                for (Method m : here) {
                     del.put(m, relative(s0, java.util.Arrays.copyOfRange(s, k, k + steps)));
                     k += steps;
                 }
@@ -269,9 +290,10 @@ final class DenseSection {
                         (double) nearArea / (w * h)));
             }
         }
+        log(c.name() + ": maps " + fmt(explainSeconds, 1) + " s, deletion forwards " + fmt(deletionSeconds, 1) + " s");
         Map<String, Map<Method, Stat>> rho = new LinkedHashMap<>();
         if (randomise) {
-            List<String> layers = c.explainer().weightLayers();
+            List<String> layers = WeightRandomiser.layers(c.model());
             Map<String, List<String>> stages = new LinkedHashMap<>();
             stages.put("top layer (" + layers.get(layers.size() - 1) + ")", List.of(layers.get(layers.size() - 1)));
             stages.put("all " + layers.size() + " layers", layers);
@@ -281,18 +303,26 @@ final class DenseSection {
                 for (Method m : methods) {
                     per.put(m, new Stat());
                 }
-                try (ModelExplainer rx = c.explainer().reinitialised(st.getValue(), seed)) {
+                // in the loaded model's memory, restored afterwards (Explainer.reinitialised reloads the model from
+                // its folder without the load options, which a graph-tensor model such as DEFCoN needs)
+                WeightRandomiser rnd = new WeightRandomiser(c.model());
+                try {
+                    rnd.randomise(st.getValue(), seed);
                     int b = 0;
                     for (int i = 0; i < c.images().size(); i++) {
                         for (Region r : c.regions().get(i)) {
-                            Explanation e = rx.explain(c.images().get(i), request(r, ms)).get(0);
+                            List<Method> here = methodsFor(b, c.costlyRandomisedBoxes());
+                            Explanation e = c.explainer().explain(c.images().get(i), request(r, EnumSet.copyOf(here)))
+                                    .get(0);
                             BoxResult trained = boxes.get(b++);
-                            for (Method m : methods) {
+                            for (Method m : here) {
                                 double v = Metrics.spearman(trained.maps().get(m), judged(e, m));
                                 per.get(m).add(Double.isNaN(v) ? 0 : v);
                             }
                         }
                     }
+                } finally {
+                    rnd.restore();
                 }
                 rho.put(st.getKey(), per);
             }
@@ -306,7 +336,9 @@ final class DenseSection {
     static Stat aucGain(List<BoxResult> boxes, Method m) {
         Stat s = new Stat();
         for (BoxResult b : boxes) {
-            s.add(Metrics.auc(b.deletion().get(m)) - Metrics.auc(b.random()));
+            if (b.deletion().containsKey(m)) {
+                s.add(Metrics.auc(b.deletion().get(m)) - Metrics.auc(b.random()));
+            }
         }
         return s;
     }
@@ -342,6 +374,9 @@ final class DenseSection {
                 Stat auc = new Stat();
                 Stat win = new Stat();
                 for (BoxResult b : r.boxes()) {
+                    if (!b.concentration().containsKey(m)) {
+                        continue;
+                    }
                     double cc = b.concentration().get(m);
                     conc.add(cc);
                     if (!Double.isNaN(cc)) {
@@ -351,7 +386,8 @@ final class DenseSection {
                     auc.add(a);
                     win.add(a > Metrics.auc(b.random()) ? 1 : 0);
                 }
-                md.append("| ").append(title(m)).append(" | ").append(conc.format(2)).append(" | ")
+                md.append("| ").append(title(m)).append(conc.n() < r.boxes().size() ? " (first " + conc.n() + " boxes)" : "")
+                        .append(" | ").append(conc.format(2)).append(" | ")
                         .append(fmt(above.mean(), 2)).append(" | ").append(auc.format(3)).append(" | ")
                         .append(aucGain(r.boxes(), m).format(3)).append(" | ").append(fmt(win.mean(), 2)).append(" |\n");
             }
@@ -368,7 +404,9 @@ final class DenseSection {
                 for (Map.Entry<String, Map<Method, Stat>> st : r.randomisation().entrySet()) {
                     md.append("| ").append(st.getKey()).append(" | ");
                     for (Method m : methods) {
-                        md.append(st.getValue().get(m).format(2)).append(" | ");
+                        Stat v = st.getValue().get(m);
+                        md.append(v.format(2)).append(v.n() > 0 && v.n() < r.boxes().size() ? " (n " + v.n() + ")" : "")
+                                .append(" | ");
                     }
                     md.append("\n");
                 }
@@ -399,7 +437,8 @@ final class DenseSection {
             List<double[]> ys = new ArrayList<>();
             for (Method m : methods) {
                 names.add(title(m));
-                ys.add(mean(r.boxes().stream().map(b -> b.deletion().get(m)).toList()));
+                ys.add(mean(r.boxes().stream().filter(b -> b.deletion().containsKey(m)).map(b -> b.deletion().get(m))
+                        .toList()));
             }
             names.add("random order");
             ys.add(mean(r.boxes().stream().map(BoxResult::random).toList()));
@@ -442,6 +481,9 @@ final class DenseSection {
             boolean[] near = rect(b.region(), r.c().margin(), im.width(), im.height());
             tiles.add(new Montages.Tile(gray(im), null, box, near, null, r.c().name() + ", " + b.region().name()));
             for (Method m : shown) {
+                if (!b.maps().containsKey(m)) {
+                    continue;
+                }
                 tiles.add(new Montages.Tile(gray(im), normalise(b.maps().get(m)), box, near, null,
                         title(m) + String.format(Locale.ROOT, ", conc. %.1f", b.concentration().get(m))));
             }
