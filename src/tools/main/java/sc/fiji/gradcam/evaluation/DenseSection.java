@@ -61,7 +61,7 @@ final class DenseSection {
     }
 
     /** The readings of one box. */
-    record BoxResult(String image, Region region, double score, Map<Method, Double> concentration,
+    record BoxResult(String image, Region region, String layer, double score, Map<Method, Double> concentration,
             Map<Method, double[]> deletion, double[] random, Map<Method, float[]> maps, double areaFraction) {}
 
     /** The readings of one case. */
@@ -153,6 +153,22 @@ final class DenseSection {
             }
         }
         return m;
+    }
+
+    /** The values of {@code map} where {@code mask} is set. */
+    static float[] pick(float[] map, boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) {
+            n += b ? 1 : 0;
+        }
+        float[] out = new float[n];
+        int k = 0;
+        for (int i = 0; i < map.length; i++) {
+            if (mask[i]) {
+                out[k++] = map[i];
+            }
+        }
+        return out;
     }
 
     /** Share of the map's mass on {@code near} over the share of the image area it covers (1 = no concentration). */
@@ -286,7 +302,8 @@ final class DenseSection {
                     }
                     k += steps;
                 }
-                boxes.add(new BoxResult("image " + (i + 1), r, e.region().value(), conc, del, rnd, maps,
+                boxes.add(new BoxResult("image " + (i + 1), r, e.layer() == null ? null : e.layer().name(),
+                        e.region().value(), conc, del, rnd, maps,
                         (double) nearArea / (w * h)));
             }
         }
@@ -300,8 +317,10 @@ final class DenseSection {
             for (Map.Entry<String, List<String>> st : stages.entrySet()) {
                 log(c.name() + ": randomised " + st.getKey());
                 Map<Method, Stat> per = new LinkedHashMap<>();
+                Map<Method, Stat> inBox = new LinkedHashMap<>();
                 for (Method m : methods) {
                     per.put(m, new Stat());
+                    inBox.put(m, new Stat());
                 }
                 // in the loaded model's memory, restored afterwards (Explainer.reinitialised reloads the model from
                 // its folder without the load options, which a graph-tensor model such as DEFCoN needs)
@@ -315,16 +334,22 @@ final class DenseSection {
                             Explanation e = c.explainer().explain(c.images().get(i), request(r, EnumSet.copyOf(here)))
                                     .get(0);
                             BoxResult trained = boxes.get(b++);
+                            InputImage im = c.images().get(i);
+                            boolean[] near = rect(r, c.margin(), im.width(), im.height());
                             for (Method m : here) {
-                                double v = Metrics.spearman(trained.maps().get(m), judged(e, m));
+                                float[] now = judged(e, m);
+                                double v = Metrics.spearman(trained.maps().get(m), now);
                                 per.get(m).add(Double.isNaN(v) ? 0 : v);
+                                double w = Metrics.spearman(pick(trained.maps().get(m), near), pick(now, near));
+                                inBox.get(m).add(Double.isNaN(w) ? 0 : w);
                             }
                         }
                     }
                 } finally {
                     rnd.restore();
                 }
-                rho.put(st.getKey(), per);
+                rho.put(st.getKey() + ", whole image", per);
+                rho.put(st.getKey() + ", box + margin only", inBox);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -365,7 +390,10 @@ final class DenseSection {
                     .append(r.c().margin()).append(" px; the grown box is ")
                     .append(fmt(100 * r.boxes().stream().mapToDouble(BoxResult::areaFraction).average().orElse(0), 1))
                     .append(" % of the image on average (").append(r.boxes().size()).append(" boxes, ")
-                    .append(fmt(r.seconds(), 0)).append(" s).\n\n");
+                    .append(fmt(r.seconds(), 0)).append(" s). CAM layer: `").append(r.boxes().get(0).layer())
+                    .append("`; region score (sum) of the boxes: ").append(fmt(r.boxes().stream()
+                            .mapToDouble(BoxResult::score).min().orElse(0), 2)).append(" to ").append(fmt(r.boxes()
+                            .stream().mapToDouble(BoxResult::score).max().orElse(0), 2)).append(".\n\n");
             md.append("| map | concentration (mean ± 95 % CI) | boxes with concentration > 1 | deletion AUC | "
                     + "deletion AUC − random (same box) | better than random |\n|---|---:|---:|---:|---:|---:|\n");
             for (Method m : methods) {
