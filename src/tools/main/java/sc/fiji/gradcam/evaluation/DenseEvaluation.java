@@ -41,7 +41,7 @@ public final class DenseEvaluation implements Callable<Integer> {
     @Option(names = "--out", description = "output folder (default: HOME/docs)")
     Path out;
 
-    @Option(names = "--boxes", defaultValue = "12", description = "random boxes on the CARE image")
+    @Option(names = "--boxes", defaultValue = "10", description = "random boxes on the CARE image")
     int boxes;
 
     @Option(names = "--size", defaultValue = "24", description = "CARE box size (px)")
@@ -53,7 +53,7 @@ public final class DenseEvaluation implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "10", description = "DEFCoN frames (0: skip DEFCoN)")
     int frames;
 
-    @Option(names = "--steps", defaultValue = "8", description = "deletion steps")
+    @Option(names = "--steps", defaultValue = "6", description = "deletion steps")
     int steps;
 
     @Option(names = "--random-orders", defaultValue = "2", description = "random deletion orders per box")
@@ -65,7 +65,7 @@ public final class DenseEvaluation implements Callable<Integer> {
     @Option(names = "--skip-randomisation", description = "leave out the randomisation check")
     boolean skipRandomisation;
 
-    @Option(names = "--ig-boxes", defaultValue = "3", description = "CARE boxes with Integrated Gradients (50 gradient "
+    @Option(names = "--ig-boxes", defaultValue = "2", description = "CARE boxes with Integrated Gradients (50 gradient "
             + "passes each, ~30 s on 2 cores); its randomisation check on the first --ig-randomised of them")
     int igBoxes;
 

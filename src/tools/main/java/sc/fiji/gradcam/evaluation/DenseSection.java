@@ -232,11 +232,15 @@ final class DenseSection {
         return out;
     }
 
-    /** |s_k − s_0| / |s_0| for k = 0..steps: how far deleting moves the region's score. */
-    static double[] relative(double s0, double[] s) {
+    /**
+     * |s_k − s_0| / scale for k = 0..steps: how far deleting moves the region's score, as a share of the largest change
+     * any order reached on the same box ({@code scale}; a relative change |Δ| / |s_0| explodes on a box whose score is
+     * near 0, such as DEFCoN's background boxes).
+     */
+    static double[] relative(double s0, double scale, double[] s) {
         double[] c = new double[s.length + 1];
         for (int k = 0; k < s.length; k++) {
-            c[k + 1] = Math.abs(s[k] - s0) / Math.max(1e-12, Math.abs(s0));
+            c[k + 1] = scale > 0 ? Math.abs(s[k] - s0) / scale : 0;
         }
         return c;
     }
@@ -288,15 +292,19 @@ final class DenseSection {
                 double[] s = scores(c.explainer(), batch, r);
                 deletionSeconds += (System.nanoTime() - td) / 1e9;
                 double s0 = s[0];
+                double scale = 0;
+                for (double v : s) {
+                    scale = Math.max(scale, Math.abs(v - s0));
+                }
                 Map<Method, double[]> del = new LinkedHashMap<>();
                 int k = 1;
                 for (Method m : here) {
-                    del.put(m, relative(s0, java.util.Arrays.copyOfRange(s, k, k + steps)));
+                    del.put(m, relative(s0, scale, java.util.Arrays.copyOfRange(s, k, k + steps)));
                     k += steps;
                 }
                 double[] rnd = new double[steps + 1];
                 for (int q = 0; q < randomOrders; q++) {
-                    double[] cv = relative(s0, java.util.Arrays.copyOfRange(s, k, k + steps));
+                    double[] cv = relative(s0, scale, java.util.Arrays.copyOfRange(s, k, k + steps));
                     for (int j = 0; j <= steps; j++) {
                         rnd[j] += cv[j] / randomOrders;
                     }
@@ -361,7 +369,7 @@ final class DenseSection {
     static Stat aucGain(List<BoxResult> boxes, Method m) {
         Stat s = new Stat();
         for (BoxResult b : boxes) {
-            if (b.deletion().containsKey(m)) {
+            if (b.deletion().containsKey(m) && !Double.isNaN(b.concentration().get(m))) {
                 s.add(Metrics.auc(b.deletion().get(m)) - Metrics.auc(b.random()));
             }
         }
@@ -383,8 +391,9 @@ final class DenseSection {
                 + "mean curve of ").append(randomOrders).append(" random orders on the same box. The images are "
                 + "normalised once (1–99.8 % percentiles) and fed as fixed-range values, so deleting pixels does not "
                 + "change the normalisation. (c) the randomisation check: the same boxes explained by the model with "
-                + "its top layer, and with all layers, re-initialised (He-normal kernels, zero biases; in a copy of the "
-                + "model), Spearman ρ of the trained and randomised maps (a constant map counts as 0).\n\n");
+                + "its top layer, and with all layers, re-initialised (He-normal kernels, zero biases; in the loaded "
+                + "model's memory, restored afterwards), Spearman ρ of the trained and randomised maps over the whole "
+                + "image and over the grown box only (a constant map counts as 0).\n\n");
         for (CaseResult r : results) {
             md.append("**").append(r.c().name()).append("** — ").append(r.c().description()).append(" Margin ")
                     .append(r.c().margin()).append(" px; the grown box is ")
@@ -410,11 +419,17 @@ final class DenseSection {
                     if (!Double.isNaN(cc)) {
                         above.add(cc > 1 ? 1 : 0);
                     }
+                    if (Double.isNaN(cc)) {
+                        continue; // an empty map has no order: its deletion is a random one
+                    }
                     double a = Metrics.auc(b.deletion().get(m));
                     auc.add(a);
                     win.add(a > Metrics.auc(b.random()) ? 1 : 0);
                 }
-                md.append("| ").append(title(m)).append(conc.n() < r.boxes().size() ? " (first " + conc.n() + " boxes)" : "")
+                long with = r.boxes().stream().filter(b -> b.concentration().containsKey(m)).count();
+                long empty = with - conc.n();
+                md.append("| ").append(title(m)).append(with < r.boxes().size() ? " (first " + with + " boxes)" : "")
+                        .append(empty > 0 ? ", " + empty + " empty map" + (empty > 1 ? "s" : "") : "")
                         .append(" | ").append(conc.format(2)).append(" | ")
                         .append(fmt(above.mean(), 2)).append(" | ").append(auc.format(3)).append(" | ")
                         .append(aucGain(r.boxes(), m).format(3)).append(" | ").append(fmt(win.mean(), 2)).append(" |\n");
@@ -464,9 +479,12 @@ final class DenseSection {
             List<String> names = new ArrayList<>();
             List<double[]> ys = new ArrayList<>();
             for (Method m : methods) {
-                names.add(title(m));
-                ys.add(mean(r.boxes().stream().filter(b -> b.deletion().containsKey(m)).map(b -> b.deletion().get(m))
-                        .toList()));
+                List<double[]> cs = r.boxes().stream().filter(b -> b.deletion().containsKey(m)
+                        && !Double.isNaN(b.concentration().get(m))).map(b -> b.deletion().get(m)).toList();
+                if (!cs.isEmpty()) {
+                    names.add(title(m));
+                    ys.add(mean(cs));
+                }
             }
             names.add("random order");
             ys.add(mean(r.boxes().stream().map(BoxResult::random).toList()));
@@ -484,7 +502,7 @@ final class DenseSection {
                         rnd ? Plots.PALETTE[5] : Plots.PALETTE[c++ % 5], x, y, null, null, rnd));
             }
             panels.add(new Plots.Panel("Deletion, " + r.c().name(), "fraction of the grown box's pixel count deleted",
-                    "mean |score − score0| / |score0|", 0, 1, 0, Math.max(1e-3, yMax * 1.1), null, series));
+                    "mean |score − score0| / largest change on the box", 0, 1, 0, Math.max(1e-3, yMax * 1.1), null, series));
         }
         ImageIO.write(Plots.row(panels, 560, 500), "png", file.toFile());
     }
