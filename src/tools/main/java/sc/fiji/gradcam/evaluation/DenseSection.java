@@ -456,12 +456,102 @@ final class DenseSection {
                 md.append("\n");
             }
         }
+        reading(md, results);
         if (curves != null) {
             md.append("![Deletion curves of the region score](").append(curves).append(")\n\n");
         }
         if (figure != null) {
             md.append("![Example maps for region targets](").append(figure).append(")\n\n");
         }
+    }
+
+    private static Stat concentrationOf(CaseResult r, Method m) {
+        Stat s = new Stat();
+        r.boxes().stream().filter(b -> b.concentration().containsKey(m)).forEach(b -> s.add(b.concentration().get(m)));
+        return s;
+    }
+
+    private static Stat deletionOf(CaseResult r, Method m) {
+        Stat s = new Stat();
+        for (BoxResult b : r.boxes()) {
+            if (m == null) {
+                s.add(Metrics.auc(b.random()));
+            } else if (b.deletion().containsKey(m) && !Double.isNaN(b.concentration().get(m))) {
+                s.add(Metrics.auc(b.deletion().get(m)));
+            }
+        }
+        return s;
+    }
+
+    private static String rho(CaseResult r, String suffix, Method m) {
+        String key = null;
+        for (String k : r.randomisation().keySet()) {
+            if (k.endsWith(suffix)) {
+                key = k; // the last: all layers
+            }
+        }
+        return key == null ? "–" : fmt(r.randomisation().get(key).get(m).mean(), 2);
+    }
+
+    private static long empty(CaseResult r, Method m) {
+        return r.boxes().stream().filter(b -> b.concentration().containsKey(m)
+                && Double.isNaN(b.concentration().get(m))).count();
+    }
+
+    /** The generated reading: every number is this run's. */
+    private void reading(StringBuilder md, List<CaseResult> results) {
+        md.append("**Reading.** ");
+        for (CaseResult r : results) {
+            double ceiling = 1 / r.boxes().stream().mapToDouble(BoxResult::areaFraction).average().orElse(1);
+            Stat gc = concentrationOf(r, Method.GRADCAM);
+            md.append("*").append(r.c().name()).append(":* the ceiling of concentration (all mass in the box + margin) "
+                    + "is about ").append(fmt(ceiling, 1)).append(". ");
+            StringBuilder high = new StringBuilder();
+            for (Method m : methods) {
+                if (m != Method.GRADCAM && concentrationOf(r, m).mean() > 0.5 * ceiling) {
+                    high.append(high.length() == 0 ? "" : ", ").append(title(m)).append(" ")
+                            .append(fmt(concentrationOf(r, m).mean(), 1));
+                }
+            }
+            if (high.length() > 0) {
+                md.append("Near the ceiling: ").append(high).append(" — by construction, the input gradient of a "
+                        + "region sum is zero beyond the region's receptive field, and HiResCAM's element-wise "
+                        + "gradient × activation keeps that locality. ");
+            }
+            md.append("Grad-CAM: ").append(fmt(gc.mean(), 2)).append(empty(r, Method.GRADCAM) > 0 ? " (" + empty(r,
+                    Method.GRADCAM) + " of " + r.boxes().size() + " maps empty)" : "").append(gc.mean() < 2
+                    ? " — it does not point at the region: its channel weights are the gradient's spatial means, so its "
+                    + "map is Σ_k w_k A_k over the whole layer and shows where the channels the region's output uses "
+                    + "are active anywhere in the image (the figure: a cell far from a background box). "
+                    : ". ");
+            md.append("Deletion AUC (per-box normalised): ");
+            for (Method m : methods) {
+                md.append(title(m)).append(" ").append(fmt(deletionOf(r, m).mean(), 2)).append(", ");
+            }
+            md.append("random ").append(fmt(deletionOf(r, null).mean(), 2)).append(". ");
+            if (!r.randomisation().isEmpty()) {
+                md.append("All layers re-initialised, ρ whole image / box + margin: ");
+                for (Method m : methods) {
+                    md.append(title(m)).append(" ").append(rho(r, "whole image", m)).append(" / ")
+                            .append(rho(r, "margin only", m)).append(m == methods.get(methods.size() - 1) ? ". " : ", ");
+                }
+            }
+            md.append("\n\n");
+        }
+        md.append("What it means: for a region target, the gradient-based maps (HiResCAM, |Gradient|, Integrated "
+                + "Gradients) are local and their order is the one that moves the region's score; Grad-CAM at the "
+                + "bottleneck answers a different question (which features, found anywhere) and should not be read as "
+                + "\"where in the image the region's value comes from\". CARE is residual (output = input + U-Net), so "
+                + "∂Σ_region out/∂x has an identity term on the region's own pixels: its |Gradient| and Integrated "
+                + "Gradients maps are dominated by the box itself, deleting the box's pixels is what moves its sum, and "
+                + "that part does not depend on the weights — which is why |Gradient| keeps a high ρ after all layers "
+                + "are re-initialised. Over the whole image, ρ of a local map is inflated by the tied zeros outside the "
+                + "receptive field (an architecture property); the box + margin rows are the ones to read. Empty maps "
+                + "(no positive evidence, e.g. Grad-CAM on DEFCoN's background boxes whose count is ≈ 0) count as ρ = 0 "
+                + "and are left out of concentration and deletion. Limits: one CARE image and few boxes; Integrated "
+                + "Gradients on CARE only on the first boxes and not in its randomisation (50 gradient passes, "
+                + "~35 s per box on 2 cores); the deletion value 0 is the 1 % percentile of the image, close to "
+                + "background, so a random order, which mostly hits background, changes little.\n\n");
     }
 
     static String title(Method m) {
@@ -531,7 +621,8 @@ final class DenseSection {
                     continue;
                 }
                 tiles.add(new Montages.Tile(gray(im), normalise(b.maps().get(m)), box, near, null,
-                        title(m) + String.format(Locale.ROOT, ", conc. %.1f", b.concentration().get(m))));
+                        title(m) + (Double.isNaN(b.concentration().get(m)) ? ", empty map"
+                                : String.format(Locale.ROOT, ", conc. %.1f", b.concentration().get(m)))));
             }
         }
         ImageIO.write(Montages.montage(tiles, shown.size() + 1, 200, "Region targets: box (yellow), box + margin (cyan)"),
