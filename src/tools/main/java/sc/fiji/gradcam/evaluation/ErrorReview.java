@@ -149,12 +149,16 @@ public final class ErrorReview implements Callable<Integer> {
                 String slide = file.contains("_IMG_") ? file.substring(0, file.indexOf("_IMG_")) : file;
                 tiles.add(new Montages.Tile(im, null, chromatin, null, null, String.format(Locale.ROOT, "%s%d %s p=%.2f",
                         c.infected() ? "FN" : "FP", c.infected() ? fn.indexOf(c) + 1 : fp.indexOf(c) + 1,
-                        slide.length() > 9 ? slide.substring(0, 9) : slide, c.pParasitized())));
-                tiles.add(new Montages.Tile(im, cam, null, null, argmax(cam, im.width()), "Grad-CAM"));
+                        slide.length() > 8 ? slide.substring(0, 8) : slide, c.pParasitized())));
+                double camMax = 0;
+                for (float v : cam) {
+                    camMax = Math.max(camMax, v);
+                }
+                tiles.add(new Montages.Tile(im, cam, null, null, camMax > 0 ? argmax(cam, im.width()) : null,
+                        camMax > 0 ? "Grad-CAM" : "Grad-CAM (empty)"));
                 tiles.add(new Montages.Tile(gray(im), guided, null, null, null, "Guided Grad-CAM"));
             }
-            ImageIO.write(Montages.montage(tiles, 6, 128, "Worst held-out errors (FN: Parasitized called Uninfected; "
-                    + "FP: the reverse); maps for 'Parasitized'; yellow: thresholded chromatin"), "png",
+            ImageIO.write(Montages.montage(tiles, 6, 128, "Worst held-out errors; maps for 'Parasitized'; yellow: chromatin"), "png",
                     out.resolve(FIGURE).toFile());
         }
 

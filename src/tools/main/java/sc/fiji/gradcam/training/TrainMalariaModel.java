@@ -444,9 +444,10 @@ public final class TrainMalariaModel implements Callable<Integer> {
                   explainer's own code path (`io.ImageFiles.open` → `io.ImagePlusImages.toInput` →
                   `image.Preprocessor.prepare`, with the preprocessing resolved from these properties by
                   `explain.PreprocessingOptions`), so the model was trained on exactly what the explainer feeds it.
-                - `validation.txt` — the held-out images of the first data folder, relative to it (used by
-                  `DefaultModelAccuracyTest` and `scripts/evaluate`); `validation-all.txt` — the held-out images of
-                  every data folder, as `<folder name>/<Class>/<file>`.
+                - `validation.txt` — the held-out images of the first data folder, relative to it (sections 2 and 3 of
+                  `scripts/evaluate`); `validation-all.txt` — the held-out images of every data folder, as
+                  `<folder name>/<Class>/<file>` (`DefaultModelAccuracyTest`, section 2b of `scripts/evaluate`);
+                  `validation-predictions.tsv` — the exported model's probability of the first class for each of them.
                 - `training.log` — output of the training run.
 
                 ## Network
