@@ -56,8 +56,6 @@ class DefaultModelAccuracyTest {
         try (Explainer explainer = new Explainer(ModelLoader.load(modelDir))) { // closes the model too
             List<String> labels = explainer.model().labels();
             assertEquals(List.of("Parasitized", "Uninfected"), labels);
-            List<InputImage> images = new ArrayList<>();
-            int[] truth = new int[validation.size()];
             ConfusionMatrix cm = new ConfusionMatrix(labels);
             int chunk = 256; // explained in chunks to bound memory
             for (int s = 0; s < validation.size(); s += chunk) {
