@@ -97,6 +97,7 @@ public final class Evaluate implements Callable<Integer> {
         }
         try (LoadedModel mm = ModelLoader.load(malariaModel); Explainer mx = new Explainer(mm)) {
             ExplainedImages malaria = new MalariaSection(settings, md).evaluate(mm, mx);
+            md.append(ErrorReview.review(mm, mx, data.getParent(), out));
             randomisation.run("malaria-cells", mm, mx, malaria.images(), malaria.predicted(), malaria.names());
         }
         randomisation.writeSection();

@@ -24,40 +24,58 @@ public final class ClassifierTraining {
      * @param augmenter       augmentation settings (its size and channels are taken from the network)
      * @param classBalanced   weight each example's loss by the inverse frequency of its class in the training
      *                        set (weights normalised to a mean of 1 over the training examples)
+     * @param validateEvery   report the validation accuracy after every this many epochs (and always after the
+     *                        last one)
      */
     public record Config(long seed, int epochs, int batchSize, float learningRate, float finalLearningRate,
             float keepProbability, float labelSmoothing, float weightDecay, int averageLast, Augmenter augmenter,
-            boolean classBalanced) {
+            boolean classBalanced, int validateEvery) {
 
         /** The settings of the shapes model: 90-degree rotations, flips, shifts and colour jitter. */
         public static Config defaults(long seed, int epochs) {
             return new Config(seed, epochs, 16, 1e-3f, 2e-5f, 0.7f, 0f, 0f, 1,
-                    new Augmenter(0, 0, 0.15f, 0.10f, 0f, 4, false, 0f, 0f), false);
+                    new Augmenter(0, 0, 0.15f, 0.10f, 0f, 4, false, 0f, 0f), false, 1);
         }
 
         public Config withAugmenter(Augmenter a) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
-                    labelSmoothing, weightDecay, averageLast, a, classBalanced);
+                    labelSmoothing, weightDecay, averageLast, a, classBalanced, validateEvery);
         }
 
         public Config withRegularisation(float keep, float smoothing, float decay, int average) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keep, smoothing, decay,
-                    average, augmenter, classBalanced);
+                    average, augmenter, classBalanced, validateEvery);
         }
 
         public Config withLearningRate(float lr, float finalLr) {
             return new Config(seed, epochs, batchSize, lr, finalLr, keepProbability, labelSmoothing, weightDecay,
-                    averageLast, augmenter, classBalanced);
+                    averageLast, augmenter, classBalanced, validateEvery);
         }
 
         public Config withSeed(long newSeed) {
             return new Config(newSeed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
-                    labelSmoothing, weightDecay, averageLast, augmenter, classBalanced);
+                    labelSmoothing, weightDecay, averageLast, augmenter, classBalanced, validateEvery);
         }
 
         public Config withClassBalance(boolean balanced) {
             return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
-                    labelSmoothing, weightDecay, averageLast, augmenter, balanced);
+                    labelSmoothing, weightDecay, averageLast, augmenter, balanced, validateEvery);
+        }
+
+        public Config withBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1: " + size);
+            }
+            return new Config(seed, epochs, size, learningRate, finalLearningRate, keepProbability, labelSmoothing,
+                    weightDecay, averageLast, augmenter, classBalanced, validateEvery);
+        }
+
+        public Config withValidateEvery(int every) {
+            if (every < 1) {
+                throw new IllegalArgumentException("validate-every must be at least 1: " + every);
+            }
+            return new Config(seed, epochs, batchSize, learningRate, finalLearningRate, keepProbability,
+                    labelSmoothing, weightDecay, averageLast, augmenter, classBalanced, every);
         }
     }
 
@@ -71,6 +89,15 @@ public final class ClassifierTraining {
 
     public static Outcome train(SmallCnn net, List<String> classes, List<LabeledImage> train,
             List<LabeledImage> validation, Config config, PrintStream log) {
+        return train(net, classes, train, validation, config, log, null);
+    }
+
+    /**
+     * As {@link #train(SmallCnn, List, List, List, Config, PrintStream)}, drawing a progress bar per epoch on
+     * {@code progress} (null: none).
+     */
+    public static Outcome train(SmallCnn net, List<String> classes, List<LabeledImage> train,
+            List<LabeledImage> validation, Config config, PrintStream log, PrintStream progressOut) {
         long start = System.nanoTime();
         Random random = new Random(config.seed());
         Map<String, float[]> initial = new java.util.LinkedHashMap<>();
@@ -108,6 +135,8 @@ public final class ClassifierTraining {
             ConfusionMatrix val = null;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(order, random);
+                ProgressBar bar = progressOut == null ? null : new ProgressBar(progressOut,
+                        String.format(java.util.Locale.ROOT, "epoch %d/%d", epoch, config.epochs()), train.size());
                 double lossSum = 0;
                 for (int b = 0; b < stepsPerEpoch; b++) {
                     int n = Math.min(config.batchSize(), train.size() - b * config.batchSize());
@@ -121,6 +150,12 @@ public final class ClassifierTraining {
                             - config.finalLearningRate()) * (1 + Math.cos(Math.PI * progress)));
                     lossSum += trainer.step(batch, java.util.Arrays.copyOf(labels, n), n, lr,
                             config.keepProbability(), config.weightDecay());
+                    if (bar != null) {
+                        bar.step(n);
+                    }
+                }
+                if (bar != null) {
+                    bar.done();
                 }
                 if (epoch > config.epochs() - config.averageLast()) {
                     trainer.weights().forEach((name, w) -> {
@@ -131,9 +166,14 @@ public final class ClassifierTraining {
                     });
                     averaged++;
                 }
-                val = evaluate(trainer::predict, net, classes, validation);
-                log.printf("epoch %3d  loss %.4f  validation accuracy %.4f  (%.0f s)%n", epoch,
-                        lossSum / stepsPerEpoch, val.accuracy(), (System.nanoTime() - start) / 1e9);
+                if (epoch % config.validateEvery() == 0 || epoch == config.epochs()) {
+                    val = evaluate(trainer::predict, net, classes, validation);
+                    log.printf(java.util.Locale.ROOT, "epoch %3d  loss %.4f  validation accuracy %.4f  (%.0f s)%n",
+                            epoch, lossSum / stepsPerEpoch, val.accuracy(), (System.nanoTime() - start) / 1e9);
+                } else {
+                    log.printf(java.util.Locale.ROOT, "epoch %3d  loss %.4f  (%.0f s)%n", epoch,
+                            lossSum / stepsPerEpoch, (System.nanoTime() - start) / 1e9);
+                }
             }
             Map<String, float[]> weights = trainer.weights();
             if (averaged > 1) {

@@ -54,6 +54,43 @@ public final class ConfusionMatrix {
         return total() == 0 ? Double.NaN : (double) correct / total();
     }
 
+    /** Share of the examples of class {@code c} predicted as {@code c} (NaN if there are none). */
+    public double recall(int c) {
+        int n = 0;
+        for (int v : counts[c]) {
+            n += v;
+        }
+        return n == 0 ? Double.NaN : (double) counts[c][c] / n;
+    }
+
+    /** Mean of the per-class recalls over the classes that have examples (NaN if none has). */
+    public double balancedAccuracy() {
+        double sum = 0;
+        int k = 0;
+        for (int c = 0; c < counts.length; c++) {
+            double r = recall(c);
+            if (!Double.isNaN(r)) {
+                sum += r;
+                k++;
+            }
+        }
+        return k == 0 ? Double.NaN : sum / k;
+    }
+
+    /** Adds all counts (and log-loss terms) of {@code other}, which must have the same classes. */
+    public void addAll(ConfusionMatrix other) {
+        if (!other.classes.equals(classes)) {
+            throw new IllegalArgumentException("classes differ: " + other.classes + " vs " + classes);
+        }
+        for (int i = 0; i < counts.length; i++) {
+            for (int j = 0; j < counts.length; j++) {
+                counts[i][j] += other.counts[i][j];
+            }
+        }
+        lossSum += other.lossSum;
+        lossCount += other.lossCount;
+    }
+
     /** Index of the largest value. */
     public static int argmax(float[] values) {
         int best = 0;

@@ -50,6 +50,12 @@ public final class ImageFolderDataset {
      */
     public static List<LabeledImage> load(Path root, List<String> relativePaths, List<String> classes,
             Preprocessing preprocessing) {
+        return load(root, relativePaths, classes, preprocessing, null);
+    }
+
+    /** As {@link #load(Path, List, List, Preprocessing)}, advancing {@code progress} (null: none) per image. */
+    public static List<LabeledImage> load(Path root, List<String> relativePaths, List<String> classes,
+            Preprocessing preprocessing, ProgressBar progress) {
         List<LabeledImage> out = new ArrayList<>(relativePaths.size());
         for (String rel : relativePaths) {
             String cls = rel.substring(0, rel.indexOf('/'));
@@ -65,6 +71,9 @@ public final class ImageFolderDataset {
             }
             String file = rel.substring(rel.lastIndexOf('/') + 1);
             out.add(new LabeledImage(rel, prefixOf(file), label, prepare(imp, preprocessing)));
+            if (progress != null) {
+                progress.step(1);
+            }
         }
         return out;
     }

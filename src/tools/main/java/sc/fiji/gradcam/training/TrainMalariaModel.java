@@ -22,8 +22,27 @@ public final class TrainMalariaModel implements Callable<Integer> {
 
     static final List<String> CLASSES = List.of("Parasitized", "Uninfected");
 
-    @Option(names = "--data", required = true, description = "dataset folder with Parasitized/ and Uninfected/")
-    Path data;
+    @Option(names = "--data", required = true, split = ",",
+            description = "dataset folder with Parasitized/ and Uninfected/; repeat (or separate by commas) for several "
+                    + "pools. The held-out slide prefixes are a fold of the FIRST folder's prefixes and are held out "
+                    + "from every folder")
+    List<Path> data;
+
+    @Option(names = "--validation-fold", defaultValue = "0",
+            description = "which slice of the first folder's shuffled prefixes is held out (0 = the shipped split; "
+                    + "1, 2, ... for cross-validation by slide)")
+    int validationFold;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Option(names = "--validate-every", defaultValue = "5",
+            description = "report the held-out accuracy after every N epochs (and after the last)")
+    int validateEvery;
+
+    @Option(names = "--progress", defaultValue = "true", negatable = true,
+            description = "draw progress bars on standard error")
+    boolean progress;
 
     @Option(names = "--out", required = true, description = "model folder to write, e.g. models/malaria-cells")
     Path out;
@@ -31,7 +50,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "20240917", description = "seed of split, initialisation and batches")
     long seed;
 
-    @Option(names = "--epochs", defaultValue = "150")
+    @Option(names = "--epochs", defaultValue = "15")
     int epochs;
 
     @Option(names = "--size", defaultValue = "96", description = "model input width and height")
@@ -57,7 +76,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "1e-4", description = "decoupled (AdamW) kernel weight decay")
     float weightDecay;
 
-    @Option(names = "--average-last", defaultValue = "20",
+    @Option(names = "--average-last", defaultValue = "3",
             description = "export the mean weights of the last N epochs")
     int averageLast;
 
@@ -123,16 +142,27 @@ public final class TrainMalariaModel implements Callable<Integer> {
         ExportedModel.prepareOutput(out, overwrite);
         TensorFlowRuntime.engine();
 
-        List<String> all = ImageFolderDataset.list(data, CLASSES);
-        Set<String> prefixes = new TreeSet<>();
-        all.forEach(rel -> prefixes.add(ImageFolderDataset.prefixOf(rel.substring(rel.indexOf('/') + 1))));
-        Set<String> heldOut = GroupSplit.heldOutGroups(prefixes, validationFraction, seed);
         java.util.function.Function<String, String> prefixOfPath =
                 rel -> ImageFolderDataset.prefixOf(rel.substring(rel.indexOf('/') + 1));
-        List<String> trainPaths = GroupSplit.select(all, prefixOfPath, heldOut, false);
-        List<String> valPaths = GroupSplit.select(all, prefixOfPath, heldOut, true);
-        System.out.printf("%d images, %d slide prefixes; held out %d prefixes = %d images; training on %d%n",
-                all.size(), prefixes.size(), heldOut.size(), valPaths.size(), trainPaths.size());
+        List<List<String>> all = data.stream().map(d -> ImageFolderDataset.list(d, CLASSES)).toList();
+        Set<String> firstPrefixes = new TreeSet<>();
+        all.get(0).forEach(rel -> firstPrefixes.add(prefixOfPath.apply(rel)));
+        Set<String> prefixes = new TreeSet<>();
+        all.forEach(list -> list.forEach(rel -> prefixes.add(prefixOfPath.apply(rel))));
+        // held-out slides: a fold of the FIRST folder's prefixes (fold 0 = the split of the earlier models), held
+        // out from every folder, so its held-out images stay unseen whatever other pools are added
+        Set<String> heldOut = GroupSplit.foldGroups(firstPrefixes, validationFraction, seed, validationFold);
+        List<List<String>> trainPaths = new java.util.ArrayList<>();
+        List<List<String>> valPaths = new java.util.ArrayList<>();
+        for (int k = 0; k < data.size(); k++) {
+            trainPaths.add(GroupSplit.select(all.get(k), prefixOfPath, heldOut, false));
+            valPaths.add(GroupSplit.select(all.get(k), prefixOfPath, heldOut, true));
+            System.out.printf("%s: %d images; %d held out, %d for training%n", data.get(k), all.get(k).size(),
+                    valPaths.get(k).size(), trainPaths.get(k).size());
+        }
+        System.out.printf("%d slide prefixes in all (%d in %s); held out %d prefixes (fold %d of the first folder's)"
+                + " = %d images; training on %d%n", prefixes.size(), firstPrefixes.size(), data.get(0).getFileName(),
+                heldOut.size(), validationFold, count(valPaths), count(trainPaths));
 
         SmallCnn net = new SmallCnn(size, 3, widths, convsPerBlock, CLASSES.size(), head);
         sc.fiji.gradcam.api.image.Preprocessing preprocessing = ExportedModel.preprocessing(net);
@@ -143,30 +173,64 @@ public final class TrainMalariaModel implements Callable<Integer> {
             Set<String> trainPrefixes = new TreeSet<>(prefixes);
             trainPrefixes.removeAll(heldOut);
             Set<String> tuning = GroupSplit.foldGroups(trainPrefixes, tuningFraction, seed + 1, tuningFold);
-            List<String> fit = GroupSplit.select(trainPaths, prefixOfPath, tuning, false);
-            List<String> tune = GroupSplit.select(trainPaths, prefixOfPath, tuning, true);
+            List<List<String>> fit = trainPaths.stream().map(l -> GroupSplit.select(l, prefixOfPath, tuning, false))
+                    .toList();
+            List<List<String>> tune = trainPaths.stream().map(l -> GroupSplit.select(l, prefixOfPath, tuning, true))
+                    .toList();
             System.out.printf("TUNING RUN (fold %d): %d of the %d training prefixes = %d images as tuning set, fitting on %d; "
-                    + "the held-out prefixes are not used%n", tuningFold, tuning.size(), trainPrefixes.size(), tune.size(), fit.size());
-            List<LabeledImage> fitImages = ImageFolderDataset.load(data, fit, CLASSES, preprocessing);
-            List<LabeledImage> tuneImages = ImageFolderDataset.load(data, tune, CLASSES, preprocessing);
+                    + "the held-out prefixes are not used%n", tuningFold, tuning.size(), trainPrefixes.size(),
+                    count(tune), count(fit));
+            List<LabeledImage> fitImages = load(fit, preprocessing, "loading fit set");
+            List<LabeledImage> tuneImages = load(tune, preprocessing, "loading tuning set");
             List<ClassifierTraining.Outcome> members = trainMembers(net, fitImages, tuneImages, config);
             ClassifierNet exported = export(net, members, out);
             ExportedModel.writeMetadata(out, exported, CLASSES, "tuning run");
             report(exported, net, members, tuneImages, "tuning");
             return 0;
         }
-        List<LabeledImage> train = ImageFolderDataset.load(data, trainPaths, CLASSES, preprocessing);
-        List<LabeledImage> val = ImageFolderDataset.load(data, valPaths, CLASSES, preprocessing);
+        List<LabeledImage> train = load(trainPaths, preprocessing, "loading training images");
+        List<LabeledImage> val = load(valPaths, preprocessing, "loading held-out images");
         List<ClassifierTraining.Outcome> members = trainMembers(net, train, val, config);
         ClassifierNet exportedNet = export(net, members, out);
         ExportedModel.writeMetadata(out, exportedNet, CLASSES, "NIH/NLM malaria cells: Parasitized vs Uninfected");
-        Files.write(out.resolve("validation.txt"), valPaths, StandardCharsets.UTF_8);
+        Files.write(out.resolve("validation.txt"), valPaths.get(0), StandardCharsets.UTF_8);
+        List<String> allHeldOut = new java.util.ArrayList<>();
+        for (int k = 0; k < data.size(); k++) {
+            String name = data.get(k).getFileName().toString();
+            valPaths.get(k).forEach(rel -> allHeldOut.add(name + "/" + rel));
+        }
+        Files.write(out.resolve("validation-all.txt"), allHeldOut, StandardCharsets.UTF_8);
         ConfusionMatrix exported = report(exportedNet, net, members, val, "validation");
         double seconds = members.stream().mapToDouble(ClassifierTraining.Outcome::seconds).sum();
         long bytes = ExportedModel.folderBytes(out);
-        Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, prefixes.size(), train.size(),
-                train.stream().map(LabeledImage::label).toList(), val, exported, seconds, bytes), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("README.md"), readme(net, config, heldOut, firstPrefixes.size(),
+                prefixes.size(), train.size(), train.stream().map(LabeledImage::label).toList(), val, exported,
+                seconds, bytes), StandardCharsets.UTF_8);
         return 0;
+    }
+
+    private static int count(List<List<String>> lists) {
+        return lists.stream().mapToInt(List::size).sum();
+    }
+
+    /**
+     * Loads the images of every data folder; names are {@code <folder name>/<Class>/<file>} so that the pools can
+     * be told apart in the reports.
+     */
+    private List<LabeledImage> load(List<List<String>> paths, sc.fiji.gradcam.api.image.Preprocessing preprocessing,
+            String what) {
+        ProgressBar bar = progress ? new ProgressBar(System.err, what, count(paths)) : null;
+        List<LabeledImage> images = new java.util.ArrayList<>();
+        for (int k = 0; k < data.size(); k++) {
+            String name = data.get(k).getFileName().toString();
+            for (LabeledImage i : ImageFolderDataset.load(data.get(k), paths.get(k), CLASSES, preprocessing, bar)) {
+                images.add(new LabeledImage(name + "/" + i.name(), i.group(), i.label(), i.pixels()));
+            }
+        }
+        if (bar != null) {
+            bar.done();
+        }
+        return images;
     }
 
     /** Trains {@link #ensemble} networks, member {@code i} with seed {@code seed + i} (member 0 = a single-model run). */
@@ -178,7 +242,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 System.out.printf("ensemble member %d of %d (seed %d)%n", i + 1, ensemble, config.seed() + i);
             }
             members.add(ClassifierTraining.train(net, CLASSES, fit, check, config.withSeed(config.seed() + i),
-                    System.out));
+                    System.out, progress ? System.err : null));
         }
         return members;
     }
@@ -223,11 +287,62 @@ public final class TrainMalariaModel implements Callable<Integer> {
             }
         }
         try (ExportedModel model = ExportedModel.load(out, exportedNet)) {
-            ConfusionMatrix cm = ClassifierTraining.evaluate(model, exportedNet, CLASSES, items);
-            System.out.printf(java.util.Locale.ROOT, "exported model: %s accuracy %.4f  log-loss %.4f%n%s", set,
-                    cm.accuracy(), cm.logLoss(), cm.toMarkdown());
+            float[][] p = MemberAverage.probabilities(model, exportedNet, items);
+            ConfusionMatrix cm = MemberAverage.confusion(CLASSES, items, java.util.Collections.singletonList(p));
+            System.out.printf(java.util.Locale.ROOT, "exported model: %s accuracy %.4f  balanced accuracy %.4f"
+                    + "  log-loss %.4f%n%s", set, cm.accuracy(), cm.balancedAccuracy(), cm.logLoss(), cm.toMarkdown());
+            java.util.Map<String, List<Integer>> byPool = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<Integer>> bySlide = new java.util.TreeMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                String name = items.get(i).name();
+                byPool.computeIfAbsent(name.substring(0, name.indexOf('/')), k -> new java.util.ArrayList<>()).add(i);
+                bySlide.computeIfAbsent(items.get(i).group(), k -> new java.util.ArrayList<>()).add(i);
+            }
+            poolMatrices.clear();
+            byPool.forEach((pool, idx) -> {
+                ConfusionMatrix m = subset(items, p, idx);
+                poolMatrices.put(pool, m);
+                System.out.printf(java.util.Locale.ROOT, "  %s pool %s: %d images, accuracy %.4f, balanced %.4f%n",
+                        set, pool, m.total(), m.accuracy(), m.balancedAccuracy());
+            });
+            System.out.printf("  %s accuracy by slide prefix (images, Parasitized right/total, Uninfected right/total):%n",
+                    set);
+            bySlide.forEach((slide, idx) -> {
+                ConfusionMatrix m = subset(items, p, idx);
+                System.out.printf(java.util.Locale.ROOT, "    %-22s %4d  %.4f  P %d/%d  U %d/%d%n", slide, m.total(),
+                        m.accuracy(), m.count(0, 0), m.count(0, 0) + m.count(0, 1), m.count(1, 1),
+                        m.count(1, 0) + m.count(1, 1));
+            });
+            java.util.List<String> rows = new java.util.ArrayList<>();
+            rows.add("image\ttruth\tp_" + CLASSES.get(0));
+            for (int i = 0; i < items.size(); i++) {
+                rows.add(String.format(java.util.Locale.ROOT, "%s\t%s\t%.6f", items.get(i).name(),
+                        CLASSES.get(items.get(i).label()), p[i][0]));
+            }
+            Files.write(out.resolve(set + "-predictions.tsv"), rows, StandardCharsets.UTF_8);
             return cm;
         }
+    }
+
+    /** Per data folder (by folder name), the exported model's held-out confusion matrix; filled by report. */
+    private final java.util.Map<String, ConfusionMatrix> poolMatrices = new java.util.LinkedHashMap<>();
+
+    private String pools() {
+        List<String> parts = new java.util.ArrayList<>();
+        for (Path d : data) {
+            parts.add("`" + d.getFileName() + "/`");
+        }
+        return "Images from " + String.join(" and ", parts);
+    }
+
+    private String dataOptions() {
+        return String.join(" ", data.stream().map(d -> "--data <shared>/datasets/" + d.getFileName()).toList());
+    }
+
+    private ConfusionMatrix subset(List<LabeledImage> items, float[][] p, List<Integer> idx) {
+        List<LabeledImage> sub = idx.stream().map(items::get).toList();
+        float[][] q = idx.stream().map(i -> p[i]).toArray(float[][]::new);
+        return MemberAverage.confusion(CLASSES, sub, java.util.Collections.singletonList(q));
     }
 
     private ClassifierTraining.Config config() {
@@ -236,7 +351,9 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 .withRegularisation(keep, labelSmoothing, weightDecay, averageLast)
                 .withAugmenter(new Augmenter(0, 0, 0.15f, 0.10f, gamma, Math.round(size / 16f), anyAngle, zoom, zoom,
                         saturation, hue))
-                .withClassBalance(classBalance);
+                .withClassBalance(classBalance)
+                .withBatchSize(batchSize)
+                .withValidateEvery(validateEvery);
     }
 
     /** The README's description of the exported graph: one network, or the ensemble of {@link #ensemble} members. */
@@ -266,7 +383,7 @@ public final class TrainMalariaModel implements Callable<Integer> {
     }
 
     private String readme(SmallCnn net, ClassifierTraining.Config c, Set<String> heldOut, int prefixCount,
-            int trainCount, List<Integer> trainLabels, List<LabeledImage> val, ConfusionMatrix cm, double seconds,
+            int allPrefixCount, int trainCount, List<Integer> trainLabels, List<LabeledImage> val, ConfusionMatrix cm, double seconds,
             long bytes) {
         int valPara = (int) val.stream().filter(v -> v.label() == 0).count();
         Augmenter a = c.augmenter();
@@ -282,8 +399,21 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 "--epochs " + epochs, "--learning-rate " + learningRate, "--keep " + keep,
                 "--label-smoothing " + labelSmoothing, "--weight-decay " + weightDecay,
                 "--average-last " + averageLast, anyAngle ? "--any-angle" : "--no-any-angle", "--zoom " + zoom,
-                "--gamma " + gamma, "--saturation " + saturation, "--hue " + hue,
+                "--gamma " + gamma, "--saturation " + saturation, "--hue " + hue, "--batch-size " + batchSize,
+                "--validation-fold " + validationFold,
                 classBalance ? "--class-balance" : "--no-class-balance", "--ensemble " + ensemble));
+        StringBuilder perPool = new StringBuilder();
+        if (data.size() > 1) {
+            perPool.append("\nBy pool:\n\n| pool | held-out images | accuracy | balanced accuracy |\n|---|---:|---:|---:|\n");
+            for (Path d : data) {
+                String name = d.getFileName().toString();
+                ConfusionMatrix m = poolMatrices.get(name);
+                if (m != null) {
+                    perPool.append(String.format(java.util.Locale.ROOT, "| `%s` | %d | %.4f | %.4f |%n", name,
+                            m.total(), m.accuracy(), m.balancedAccuracy()));
+                }
+            }
+        }
         int trainPara = (int) trainLabels.stream().filter(l -> l == 0).count();
         String balance = classBalance
                 ? String.format(java.util.Locale.ROOT, "Each example's loss is weighted by the inverse frequency of its"
@@ -314,7 +444,10 @@ public final class TrainMalariaModel implements Callable<Integer> {
                   explainer's own code path (`io.ImageFiles.open` → `io.ImagePlusImages.toInput` →
                   `image.Preprocessor.prepare`, with the preprocessing resolved from these properties by
                   `explain.PreprocessingOptions`), so the model was trained on exactly what the explainer feeds it.
-                - `validation.txt` — the held-out validation images, relative to the dataset folder.
+                - `validation.txt` — the held-out images of the first data folder, relative to it (sections 2 and 3 of
+                  `scripts/evaluate`); `validation-all.txt` — the held-out images of every data folder, as
+                  `<folder name>/<Class>/<file>` (`DefaultModelAccuracyTest`, section 2b of `scripts/evaluate`);
+                  `validation-predictions.tsv` — the exported model's probability of the first class for each of them.
                 - `training.log` — output of the training run.
 
                 ## Network
@@ -324,11 +457,12 @@ public final class TrainMalariaModel implements Callable<Integer> {
 
                 ## Data
 
-                492 single-cell PNG crops (247 Parasitized, 245 Uninfected), a verified subset of the
-                NIH/NLM malaria "cell_images" dataset (see the dataset README for provenance). The crops
+                %s — single-cell PNG crops of the NIH/NLM malaria "cell_images" dataset (27,558 crops;
+                see each dataset README for provenance and checksums). The crops
                 were photographed at Chittagong Medical College Hospital, Bangladesh, and released by the
                 U.S. National Library of Medicine (LHNCBC); treated as a public-domain U.S. federal
-                release — keep the citation and the "NIH/NLM LHNCBC malaria dataset" credit.
+                release — keep the citation and the "NIH/NLM LHNCBC malaria dataset" credit. Labels are NIH's
+                (known to be noisy in places).
 
                 > Rajaraman S, Antani SK, Poostchi M, Silamut K, Hossain MA, Maude RJ, Jaeger S, Thoma GR.
                 > Pre-trained convolutional neural networks as feature extractors toward improved malaria
@@ -337,9 +471,11 @@ public final class TrainMalariaModel implements Callable<Integer> {
 
                 ## Split
 
-                By slide prefix (file-name part before `_IMG_`): the %d prefixes are sorted, shuffled with
-                `java.util.Random(seed)` and the first %.0f %% are held out, so no slide is seen in training.
-                Training: %d images. Validation: %d images (%d Parasitized, %d Uninfected) from %d prefixes:
+                By slide prefix (file-name part before `_IMG_`), %d prefixes in all. The %d prefixes of the first
+                folder (`%s`) are sorted, shuffled with `java.util.Random(seed)` and cut into slices of %.0f %%;
+                slice %d is held out **from every folder**, so no held-out slide is seen in training (slice 0 is
+                the split of the earlier models, so `validation.txt` is the same held-out set they were measured on).
+                Training: %d images. Held out: %d images (%d Parasitized, %d Uninfected) from %d prefixes:
 
                 %s
 
@@ -358,9 +494,9 @@ public final class TrainMalariaModel implements Callable<Integer> {
 
                 ## Validation (exported SavedModel, held-out prefixes)
 
-                Accuracy **%.4f** (%d / %d).
+                Accuracy **%.4f** (%d / %d), balanced accuracy **%.4f** (recall Parasitized %.4f, Uninfected %.4f).
 
-                %s
+                %s%s
                 `DefaultModelAccuracyTest` recomputes this through the explainer (`ModelLoader.load`,
                 `Explainer.explain` with Grad-CAM, the predicted class of each explanation).
 
@@ -369,18 +505,19 @@ public final class TrainMalariaModel implements Callable<Integer> {
                 ```
                 scripts/train-default-model --overwrite
                 ```
-                (= `java sc.fiji.gradcam.training.TrainMalariaModel --data <shared>/datasets/malaria
+                (= `java sc.fiji.gradcam.training.TrainMalariaModel %s
                 --out models/malaria-cells --seed %d %s`). TensorFlow's multi-threaded CPU kernels
                 are not bit-reproducible, so a rerun can differ slightly.
                 """.formatted(net.lastConvSize(), net.lastConvSize(), net.size(), net.size(), net.size(), net.size(),
                 network(net, convText, widthList, bytes),
-                prefixCount, validationFraction * 100, trainCount, val.size(), valPara, val.size() - valPara,
+                pools(), allPrefixCount, prefixCount, data.get(0).getFileName(), validationFraction * 100,
+                validationFold, trainCount, val.size(), valPara, val.size() - valPara,
                 heldOut.size(), "`" + String.join("`, `", heldOut) + "`",
                 c.weightDecay(), c.learningRate(), c.finalLearningRate(), c.batchSize(), c.epochs(),
                 c.labelSmoothing(), c.seed(), c.keepProbability(), c.averageLast(),
                 a.anyAngle() ? "any angle" : "k·90°", a.zoom() * 100, a.maxShift(), a.brightness() * 100,
                 a.colour() * 100, a.gamma() * 100, stain, balance, seconds,
-                cm.accuracy(), (int) Math.round(cm.accuracy() * cm.total()), cm.total(), cm.toMarkdown(),
-                c.seed(), options);
+                cm.accuracy(), (int) Math.round(cm.accuracy() * cm.total()), cm.total(), cm.balancedAccuracy(),
+                cm.recall(0), cm.recall(1), cm.toMarkdown(), perPool, dataOptions(), c.seed(), options);
     }
 }
