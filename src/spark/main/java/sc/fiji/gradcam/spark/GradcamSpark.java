@@ -199,6 +199,9 @@ public final class GradcamSpark implements Callable<Integer> {
         if (s.layer() != null) {
             o.addProperty("layer", s.layer());
         }
+        com.google.gson.JsonObject steps = new com.google.gson.JsonObject();
+        s.stepSeconds().forEach((k, v) -> steps.addProperty(k, Math.round(v * 1000) / 1000.0));
+        o.add("stepSeconds", steps);
         o.addProperty("parquet", s.parquet());
         o.addProperty("csv", s.csv());
         return o.toString();

@@ -54,7 +54,7 @@ final class SparkJob {
 
     /** The outcome: images in the run, explained now, with an error, kept from an earlier run; the table's rows. */
     record Summary(int images, int explained, int failed, int kept, long rows, int partitions, double seconds,
-            String layer, String parquet, String csv) {
+            String layer, String parquet, String csv, Map<String, Double> stepSeconds) {
 
         double imagesPerSecond() {
             return seconds > 0 ? (explained + failed) / seconds : 0;
@@ -87,14 +87,26 @@ final class SparkJob {
         OutFolder out = new OutFolder(spec.out(), conf);
         refuseOutInsideInput(job, out);
         List<String> images = ImageInputs.list(job.image(), job.glob(), conf);
-        Explainer explainer = Explainers.get(spec);
-        explainer.validate(request);
-        String layer = request.methods().stream().anyMatch(Method::usesLayer)
-                ? explainer.model().catalog().find(request.layer()).name() : null;
+        if (!job.overwrite() && !job.resume()) {
+            refuseExisting(out, spec, images);
+        }
+        // the model is loaded here once for the driver's checks; in local mode the tasks share this explainer
+        Map<String, Double> steps = new java.util.concurrent.ConcurrentHashMap<>();
+        steps.put("check", (System.nanoTime() - t0) / 1e9);
+        final long tLoad = System.nanoTime();
+        long t = tLoad;
+        // the driver's model (its checks; in local mode the tasks' explainer too) loads while Spark SQL plans
+        java.util.concurrent.CompletableFuture<Explainer> loading = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    Explainer e = Explainers.get(spec);
+                    e.validate(request);
+                    steps.put("modelLoad", (System.nanoTime() - tLoad) / 1e9);
+                    return e;
+                });
         out.mkdirs("");
         try (RunLock lock = out.isLocal() ? RunLock.acquire(HadoopPaths.local(spec.out())) : null) {
             if (!job.overwrite() && !job.resume()) {
-                refuseExisting(out, spec, images);
+                refuseExisting(out, spec, images); // again, now that no other run can start writing
             }
             if (job.overwrite()) {
                 out.delete(PARQUET);
@@ -116,20 +128,39 @@ final class SparkJob {
                         previous.col(Predictions.IMAGE).equalTo(keys.col(Predictions.IMAGE)), "left_semi"));
             }
             out.delete(PARQUET_NEXT);
+            Explainer explainer = loaded(loading);
+            String layer = request.methods().stream().anyMatch(Method::usesLayer)
+                    ? explainer.model().catalog().find(request.layer()).name() : null;
+            steps.put("modelLoadAndPlan", (System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
             rows.write().mode(SaveMode.ErrorIfExists).parquet(out.path(PARQUET_NEXT).toString());
             out.delete(PARQUET);
             if (!out.rename(PARQUET_NEXT, PARQUET)) {
                 throw new IOException("could not rename " + out.path(PARQUET_NEXT) + " to " + out.path(PARQUET));
             }
+            steps.put("explainAndParquet", (System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
             Dataset<Row> table = spark.read().schema(schema).parquet(out.path(PARQUET).toString());
             long[] counts = writeCsv(table, out);
             out.delete(ExplainTask.JOURNALS);
-            int failed = (int) table.filter(col(Predictions.ERROR).isNotNull().and(col(Predictions.ERROR).notEqual("")))
-                    .select(Predictions.IMAGE).distinct().count();
+            steps.put("csv", (System.nanoTime() - t) / 1e9);
+            int failed = (int) counts[1];
             // kept images have no error rows: every failed image was one of this run's
             return new Summary(images.size(), todo.size() - failed, failed, kept.size(),
                     counts[0], partitions, (System.nanoTime() - t0) / 1e9, layer, out.path(PARQUET).toString(),
-                    out.path(ExplanationWriter.PREDICTIONS).toString());
+                    out.path(ExplanationWriter.PREDICTIONS).toString(), steps);
+        }
+    }
+
+    /** The explainer once loaded, or the load's own exception (a bad model: one line naming the fix). */
+    private static Explainer loaded(java.util.concurrent.CompletableFuture<Explainer> loading) {
+        try {
+            return loading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
         }
     }
 
@@ -279,21 +310,31 @@ final class SparkJob {
         return true;
     }
 
-    /** Writes {@code predictions.csv} from the table, sorted by image (then each image's rows in order). */
+    /**
+     * Writes {@code predictions.csv} from the table, sorted by image (then each image's rows in order); returns the
+     * rows and the images with an error row.
+     */
     private static long[] writeCsv(Dataset<Row> table, OutFolder out) throws IOException {
         org.apache.hadoop.fs.Path tmp = out.temp(ExplanationWriter.PREDICTIONS);
         long rows = 0;
+        long failed = 0;
         try (Writer w = new BufferedWriter(new OutputStreamWriter(out.create(tmp), StandardCharsets.UTF_8))) {
             w.write(Predictions.csvHeader());
             w.write('\n');
             Iterator<Row> it = table.orderBy(col(Predictions.IMAGE), col(Predictions.SEQ)).toLocalIterator();
+            String last = null;
             while (it.hasNext()) {
-                w.write(Predictions.csvLine(it.next()));
+                Row r = it.next();
+                w.write(Predictions.csvLine(r));
                 w.write('\n');
                 rows++;
+                if (Predictions.failed(r) && !Predictions.image(r).equals(last)) {
+                    failed++;
+                    last = Predictions.image(r);
+                }
             }
         }
         out.moveIntoPlace(tmp, out.path(ExplanationWriter.PREDICTIONS));
-        return new long[] {rows};
+        return new long[] {rows, failed};
     }
 }
