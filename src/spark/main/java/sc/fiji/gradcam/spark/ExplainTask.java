@@ -41,6 +41,12 @@ final class ExplainTask implements Function2<Integer, Iterator<String>, Iterator
     /** Images per runner call and journal file. */
     static final int SLICE = 64;
 
+    /**
+     * Tests only: attempts below this number throw once their partition is done (its files and journal written), as
+     * a task lost after its work would; Spark then runs the partition again. 0: never.
+     */
+    static volatile int failAttemptsBelow;
+
     private final JobSpec spec;
 
     ExplainTask(JobSpec spec) {
@@ -67,6 +73,10 @@ final class ExplainTask implements Function2<Integer, Iterator<String>, Iterator
                 rows.addAll(done);
                 slice.clear();
             }
+        }
+        if (tc != null && tc.attemptNumber() < failAttemptsBelow) {
+            throw new IllegalStateException("test: attempt " + tc.attemptNumber() + " of partition " + partition
+                    + " lost after its work");
         }
         return rows.iterator();
     }
