@@ -48,9 +48,11 @@ final class ExplainTask implements Function2<Integer, Iterator<String>, Iterator
     static volatile int failAttemptsBelow;
 
     private final JobSpec spec;
+    private final HadoopConf hadoop;
 
-    ExplainTask(JobSpec spec) {
+    ExplainTask(JobSpec spec, HadoopConf hadoop) {
         this.spec = spec;
+        this.hadoop = hadoop;
     }
 
     @Override
@@ -58,9 +60,9 @@ final class ExplainTask implements Function2<Integer, Iterator<String>, Iterator
         TaskContext tc = TaskContext.get();
         String task = partition + "." + (tc == null ? 0 : tc.attemptNumber());
         String host = host();
-        Configuration conf = new Configuration();
+        Configuration conf = hadoop.get();
         OutFolder out = new OutFolder(spec.out(), conf);
-        Explainer explainer = Explainers.get(spec);
+        Explainer explainer = Explainers.get(spec, conf);
         List<Row> rows = new ArrayList<>();
         List<String> slice = new ArrayList<>();
         int part = 0;

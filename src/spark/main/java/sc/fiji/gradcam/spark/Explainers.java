@@ -19,7 +19,7 @@ import sc.fiji.gradcam.model.ModelLoader;
 final class Explainers {
 
     private static final Map<String, Explainer> LOADED = new ConcurrentHashMap<>();
-    private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Map<String, AtomicInteger> LOADS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(Explainers::closeAll, "gradcam-explainers-close"));
@@ -28,18 +28,20 @@ final class Explainers {
     private Explainers() {}
 
     /** This JVM's explainer of the job's model (loaded on first use). */
-    static Explainer get(JobSpec spec) {
-        return LOADED.computeIfAbsent(spec.modelKey(), k -> new Explainer(ModelLoader.load(localModel(spec.model()),
-                spec.modelOptions())));
+    static Explainer get(JobSpec spec, Configuration conf) {
+        return LOADED.computeIfAbsent(spec.modelKey(), k -> {
+            LOADS.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
+            return new Explainer(ModelLoader.load(localModel(spec.model(), conf), spec.modelOptions()));
+        });
     }
 
-    /** How many models this JVM has loaded (the tests check that it is one per JVM, not per task). */
-    static int loads() {
-        return LOADS.get();
+    /** How many times this JVM has loaded the job's model (the tests check: once per JVM, not per task). */
+    static int loads(JobSpec spec) {
+        AtomicInteger n = LOADS.get(spec.modelKey());
+        return n == null ? 0 : n.get();
     }
 
-    private static Path localModel(String model) {
-        LOADS.incrementAndGet();
+    private static Path localModel(String model, Configuration conf) {
         if (!HadoopPaths.isRemote(model)) {
             return HadoopPaths.local(model);
         }
@@ -47,7 +49,7 @@ final class Explainers {
             Path dir = Files.createTempDirectory("gradcam-spark-model-");
             org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(model);
             Path dst = dir.resolve(src.getName());
-            src.getFileSystem(new Configuration()).copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(
+            src.getFileSystem(conf).copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(
                     dst.toUri()), true);
             return dst;
         } catch (IOException e) {

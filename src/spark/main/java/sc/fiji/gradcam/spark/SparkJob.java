@@ -98,7 +98,7 @@ final class SparkJob {
         // the driver's model (its checks; in local mode the tasks' explainer too) loads while Spark SQL plans
         java.util.concurrent.CompletableFuture<Explainer> loading = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> {
-                    Explainer e = Explainers.get(spec);
+                    Explainer e = Explainers.get(spec, conf);
                     e.validate(request);
                     steps.put("modelLoad", (System.nanoTime() - tLoad) / 1e9);
                     return e;
@@ -119,7 +119,7 @@ final class SparkJob {
             int partitions = partitions(todo.size(), job.partitionSize(), spark.sparkContext().defaultParallelism());
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             JavaRDD<Row> explained = jsc.parallelize(todo, partitions)
-                    .mapPartitionsWithIndex(new ExplainTask(spec), false);
+                    .mapPartitionsWithIndex(new ExplainTask(spec, new HadoopConf(conf)), false);
             StructType schema = Predictions.schema();
             Dataset<Row> rows = oneAttemptPerImage(spark.createDataFrame(explained, schema));
             if (!kept.isEmpty()) {

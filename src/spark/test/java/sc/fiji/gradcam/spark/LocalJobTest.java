@@ -80,8 +80,44 @@ class LocalJobTest {
             assertEquals(List.of(), files.map(p -> p.getFileName().toString())
                     .filter(f -> f.endsWith(".part") || f.equals(".gradcam-run.lock")).toList());
         }
-        // one model in this JVM, however many tasks and jobs
-        assertEquals(1, Explainers.loads());
+        // one model in this JVM, however many tasks (and jobs: the other tests' too)
+        assertEquals(1, Explainers.loads(SparkTesting.job("--model", model, "--image", images).spec()));
+    }
+
+    @Test
+    void imagesOutputsAndModelOnAHadoopFileSystem(@TempDir Path tmp) throws Exception {
+        spark.sparkContext().hadoopConfiguration().set("fs." + RemoteTestFileSystem.SCHEME + ".impl",
+                RemoteTestFileSystem.class.getName());
+        spark.sparkContext().hadoopConfiguration().setBoolean("fs." + RemoteTestFileSystem.SCHEME
+                + ".impl.disable.cache", true);
+        Path cliOut = tmp.resolve("cli");
+        Path out = tmp.resolve("remote-out");
+        String scheme = RemoteTestFileSystem.SCHEME + "://";
+        assertEquals(0, sc.fiji.gradcam.cli.Main.run("explain", "--model", SparkTesting.model().toString(), "--image",
+                SparkTesting.images().toString(), "--out", cliOut.toString(), "--quiet"));
+        SparkJob.Job job = SparkTesting.job("--model", scheme + SparkTesting.model(), "--image", scheme
+                + SparkTesting.images() + "/*.png", "--out", scheme + out, "--partition-size", "4");
+        SparkJob.Summary s = SparkJob.run(spark, job);
+        assertEquals(6, s.explained());
+        assertEquals(1, Explainers.loads(job.spec()), "the copied model, once in this JVM");
+        assertTrue(Files.isRegularFile(out.resolve("predictions.parquet/_SUCCESS")));
+        int n = PredictionsCsv.CLI.size();
+        Map<String, List<List<String>>> rows = SparkTesting.rowsByImage(out.resolve("predictions.csv"), n + 2);
+        assertEquals(6, rows.size());
+        for (String image : rows.keySet()) {
+            assertTrue(image.startsWith(RemoteTestFileSystem.SCHEME + ":/"), image);
+        }
+        List<Path> files = SparkTesting.imageFiles(cliOut);
+        assertEquals(files.stream().map(Path::getFileName).toList(),
+                SparkTesting.imageFiles(out).stream().map(Path::getFileName).toList());
+        for (Path f : files) {
+            assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(out.resolve(f.getFileName())),
+                    f.getFileName().toString());
+        }
+        try (var left = Files.list(out)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".part")
+                    || f.endsWith(".crc")).toList());
+        }
     }
 
     @Test
