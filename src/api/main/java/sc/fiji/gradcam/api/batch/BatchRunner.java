@@ -22,6 +22,7 @@ import sc.fiji.gradcam.api.io.ExplanationWriter;
 import sc.fiji.gradcam.api.io.ImageFiles;
 import sc.fiji.gradcam.api.io.ImagePlusImages;
 import sc.fiji.gradcam.api.io.MapFiles;
+import sc.fiji.gradcam.api.io.PredictionRows;
 import sc.fiji.gradcam.api.io.PredictionsCsv;
 
 /**
@@ -134,35 +135,62 @@ public final class BatchRunner {
             Set<Path> kept = o.resume() ? Resume.keepComplete(o, files) : Set.of();
             listener.resumed(kept);
             List<Path> todo = files.stream().filter(f -> !kept.contains(f)).toList();
-            Counts counts = new Counts();
-            counts.kept = kept.size();
             try (ExplanationWriter writer = new ExplanationWriter(o.out(), o.columns(), o.lut(), o.opacity(),
                     o.resume())) {
-                listener.progress(kept.size(), files.size());
-                List<Opened> chunk = new ArrayList<>();
-                int planesInChunk = 0;
-                long bytesInChunk = 0;
-                for (int i = 0; i < todo.size(); i++) {
-                    if (listener.stopRequested()) {
-                        return counts.summary(files.size(), true);
-                    }
-                    Opened opened = open(todo.get(i), o);
-                    chunk.add(opened);
-                    planesInChunk += Math.max(1, opened.images().size());
-                    bytesInChunk += opened.bytes();
-                    // a chunk holds its images open: large ones are explained before more are read
-                    if (planesInChunk >= o.batch() || bytesInChunk >= MemoryGuard.chunkBytes()
-                            || i == todo.size() - 1) {
-                        process(explainer, o, chunk, writer, listener, counts);
-                        listener.progress(kept.size() + i + 1, files.size());
-                        chunk.clear();
-                        planesInChunk = 0;
-                        bytesInChunk = 0;
-                    }
-                }
+                return explainAll(explainer, o, todo, kept.size(), writer, listener);
             }
-            return counts.summary(files.size(), false);
         }
+    }
+
+    /**
+     * Explains exactly {@code files} (in this order) into {@code o.out()} as {@link #run} does (the same chunks,
+     * preprocessing, writers and per-image isolation: a bad image is an error row, never an exception), but leaves
+     * what a run shares to the caller: no {@link RunLock}, no {@code predictions.csv}, no resume and no check of the
+     * input or of existing outputs ({@code o.input()} is not read). Each row (the cells of {@code o.columns()}) goes
+     * to {@code rows} once its image's files are written; {@code rows} is closed at the end. For front ends that split
+     * one run over many workers writing into one folder (the Spark job: each task calls this for its partition).
+     */
+    public static BatchSummary runFiles(ModelExplainer explainer, BatchOptions o, List<Path> files,
+            PredictionRows rows, BatchListener listener) throws IOException {
+        if (!(o.opacity() >= 0 && o.opacity() <= 1)) {
+            throw new IllegalArgumentException("The opacity must be between 0 and 1, not " + o.opacity() + ".");
+        }
+        if (o.batch() < 1) {
+            throw new IllegalArgumentException("The batch size must be at least 1, not " + o.batch() + ".");
+        }
+        try (ExplanationWriter writer = new ExplanationWriter(o.out(), o.columns(), o.lut(), o.opacity(), rows)) {
+            return explainAll(explainer, o, files, 0, writer, listener);
+        }
+    }
+
+    /** The run's loop: files read into chunks of at least {@code batch} planes, each chunk explained and written. */
+    private static BatchSummary explainAll(ModelExplainer explainer, BatchOptions o, List<Path> todo, int kept,
+            ExplanationWriter writer, BatchListener listener) throws IOException {
+        Counts counts = new Counts();
+        counts.kept = kept;
+        int total = kept + todo.size();
+        listener.progress(kept, total);
+        List<Opened> chunk = new ArrayList<>();
+        int planesInChunk = 0;
+        long bytesInChunk = 0;
+        for (int i = 0; i < todo.size(); i++) {
+            if (listener.stopRequested()) {
+                return counts.summary(total, true);
+            }
+            Opened opened = open(todo.get(i), o);
+            chunk.add(opened);
+            planesInChunk += Math.max(1, opened.images().size());
+            bytesInChunk += opened.bytes();
+            // a chunk holds its images open: large ones are explained before more are read
+            if (planesInChunk >= o.batch() || bytesInChunk >= MemoryGuard.chunkBytes() || i == todo.size() - 1) {
+                process(explainer, o, chunk, writer, listener, counts);
+                listener.progress(kept + i + 1, total);
+                chunk.clear();
+                planesInChunk = 0;
+                bytesInChunk = 0;
+            }
+        }
+        return counts.summary(total, false);
     }
 
     private static final class Counts {

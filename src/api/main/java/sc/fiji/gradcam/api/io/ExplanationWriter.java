@@ -31,7 +31,8 @@ public final class ExplanationWriter implements AutoCloseable {
     private final Path folder;
     private final ColorMap lut;
     private final double opacity;
-    private final PredictionsCsv csv;
+    private final List<PredictionsCsv.Column> columns;
+    private final PredictionRows csv;
 
     /** Creates the folder and starts its {@value #PREDICTIONS} with these columns. */
     public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity)
@@ -42,10 +43,21 @@ public final class ExplanationWriter implements AutoCloseable {
     /** With {@code append}, adds rows to the folder's existing {@value #PREDICTIONS} (a resumed run). */
     public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity,
             boolean append) throws IOException {
+        this(folder, columns, lut, opacity, new PredictionsCsv(Files.createDirectories(folder).resolve(PREDICTIONS),
+                columns, append));
+    }
+
+    /**
+     * Writes the per-image files into the folder as the other constructors do, but hands each row (the cells of
+     * {@code columns}) to {@code rows} instead of {@value #PREDICTIONS}; {@code rows} is closed with this writer.
+     */
+    public ExplanationWriter(Path folder, List<PredictionsCsv.Column> columns, ColorMap lut, double opacity,
+            PredictionRows rows) throws IOException {
         this.folder = Files.createDirectories(folder);
         this.lut = lut;
         this.opacity = Math.max(0, Math.min(1, opacity));
-        this.csv = new PredictionsCsv(folder.resolve(PREDICTIONS), columns, append);
+        this.columns = List.copyOf(columns);
+        this.csv = rows;
     }
 
     /** The output keys and files of an image named {@code name} explained with these methods. */
@@ -103,7 +115,8 @@ public final class ExplanationWriter implements AutoCloseable {
                     opacity, out), files.get("gradcam-overlay"));
         }
         for (int i = 0; i < image.planes().size(); i++) {
-            csv.row(image.file(), image.planes().get(i) + 1, image.explanations().get(i));
+            csv.row(image.file(), PredictionsCsv.cells(columns, image.file(), image.planes().get(i) + 1,
+                    image.explanations().get(i)));
         }
         csv.flush();
         return files;
@@ -116,7 +129,7 @@ public final class ExplanationWriter implements AutoCloseable {
 
     /** The CSV row of a plane ({@code plane} 1-based; 0: the whole file) that was not explained. */
     public void failed(Path file, int plane, String reason) throws IOException {
-        csv.failed(file, plane, reason);
+        csv.row(file, PredictionsCsv.failedCells(columns, file, plane, reason));
         csv.flush();
     }
 

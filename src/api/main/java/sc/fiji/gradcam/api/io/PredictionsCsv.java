@@ -15,7 +15,7 @@ import sc.fiji.gradcam.api.Explanation;
  * written as they come. The CLI and the Fiji batch keep the columns their users rely on ({@link #CLI}, {@link #BATCH}),
  * drawn from one set of {@link Column}s that are formatted the same way (probabilities {@code %.6g}).
  */
-public final class PredictionsCsv implements AutoCloseable {
+public final class PredictionsCsv implements PredictionRows {
 
     /** The columns; the header of each is its name in lower case. */
     public enum Column {
@@ -78,19 +78,39 @@ public final class PredictionsCsv implements AutoCloseable {
 
     /** The row of an explained plane ({@code plane} 1-based). */
     void row(Path image, int plane, Explanation e) throws IOException {
-        line(columns.stream().map(c -> Csv.cell(cell(c, image, plane, e))).collect(Collectors.joining(",")));
+        row(image, cells(columns, image, plane, e));
     }
 
     /** The row of a file, or of one of its planes ({@code plane} 1-based; 0: the file), that was not explained. */
     void failed(Path image, int plane, String reason) throws IOException {
+        row(image, failedCells(columns, image, plane, reason));
+    }
+
+    @Override
+    public void row(Path image, List<String> cells) throws IOException {
+        line(format(cells));
+    }
+
+    /** A CSV line of these cells (RFC 4180 quoting where needed, no line break), as every row is written. */
+    public static String format(List<String> cells) {
+        return cells.stream().map(Csv::cell).collect(Collectors.joining(","));
+    }
+
+    /** The cells of an explained plane ({@code plane} 1-based) in these columns. */
+    public static List<String> cells(List<Column> columns, Path image, int plane, Explanation e) {
+        return columns.stream().map(c -> cell(c, image, plane, e)).toList();
+    }
+
+    /** The cells of a file, or of one of its planes ({@code plane} 1-based; 0: the file), that was not explained. */
+    public static List<String> failedCells(List<Column> columns, Path image, int plane, String reason) {
         String why = reason == null ? "unknown error" : reason;
-        line(columns.stream().map(c -> Csv.cell(switch (c) {
+        return columns.stream().map(c -> switch (c) {
             case IMAGE, FILE -> name(c, image);
             case PLANE -> plane > 0 ? String.valueOf(plane) : "";
             case ERROR -> why;
             case STATUS -> "skipped: " + why;
             default -> "";
-        })).collect(Collectors.joining(",")));
+        }).toList();
     }
 
     private static String cell(Column c, Path image, int plane, Explanation e) {
@@ -126,7 +146,8 @@ public final class PredictionsCsv implements AutoCloseable {
     }
 
     /** Makes the rows so far visible to readers of the file. */
-    void flush() throws IOException {
+    @Override
+    public void flush() throws IOException {
         out.flush();
     }
 
