@@ -71,7 +71,7 @@ public final class Explainer implements ModelExplainer {
                         + ".");
             }
         }
-        LoadedModel copy = ModelLoader.load(model.source());
+        LoadedModel copy = ModelLoader.load(model.origin(), model.loadOptions());
         try {
             new WeightRandomiser(copy, false).randomise(layers, seed);
             return new Explainer(copy);

@@ -40,6 +40,9 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     /** A BioImage.IO package's preprocessing, applied to each image before the plugin's (then raw) one; or null. */
     private volatile sc.fiji.gradcam.bioimageio.BioimageioPackage.Resolved ownPreprocessing;
     private final Optional<InputScaling> inputScaling;
+    /** What the user opened and how: a copy (the sanity check's re-initialised model) loads the same way. */
+    private volatile Path origin;
+    private volatile ModelOptions loadOptions = ModelOptions.defaults();
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, org.tensorflow.SavedModelBundle tfBundle,
             ModelSignature signature,
@@ -66,6 +69,20 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     /** The path the user gave (folder or zip). */
     public Path source() {
         return folder.source();
+    }
+
+    /** The path and options this model was opened with ({@link ModelLoader#load(Path, ModelOptions)}). */
+    public Path origin() {
+        return origin == null ? source() : origin;
+    }
+
+    public ModelOptions loadOptions() {
+        return loadOptions;
+    }
+
+    void openedAs(Path path, ModelOptions options) {
+        this.origin = path;
+        this.loadOptions = options;
     }
 
     /** The SavedModel folder. */

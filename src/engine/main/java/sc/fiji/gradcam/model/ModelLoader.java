@@ -48,11 +48,14 @@ public final class ModelLoader {
                 m.properties().setProperty("preprocessing.own", "true");
                 m.ownPreprocessing(p);
             }
+            m.openedAs(path, options);
             return m;
         }
         SavedModelFolder folder = SavedModelFolder.open(path);
         try {
-            return load(folder, options);
+            LoadedModel m = load(folder, options);
+            m.openedAs(path, options);
+            return m;
         } catch (RuntimeException e) {
             folder.close();
             throw e;

@@ -64,4 +64,26 @@ class GraphTensorModelTest {
             assertEquals(e.region().value(), left + right, 1e-4 * Math.abs(e.region().value()) + 1e-5);
         }
     }
+
+    /** The sanity check's copy opens the model the way the user did (the named tensors), not with the defaults. */
+    @Test
+    void aReinitialisedCopyKeepsTheNamedTensors() throws Exception {
+        try (LoadedModel m = ModelLoader.load(dir(), ModelOptions.defaults().withInput("input_tensor")
+                .withOutput("output_tensor:0")); Explainer explainer = new Explainer(m)) {
+            var imp = ImageFiles.open(SharedModels.root().resolve("models/defcon_density_count/images/test_data.tif"));
+            InputImage frame = ImagePlusImages.plane(imp, 0);
+            ExplainRequest r = ExplainRequest.defaults().withMethods(EnumSet.of(Method.GRADIENT))
+                    .withRegion(Region.whole());
+            double count = explainer.explain(frame, r).get(0).region().value();
+            var layers = explainer.weightLayers();
+            assertTrue(!layers.isEmpty());
+            try (var copy = explainer.reinitialised(layers, 7)) {
+                assertEquals(m.origin(), dir());
+                double random = copy.explain(frame, r).get(0).region().value();
+                assertTrue(Math.abs(random - count) > 1e-3 * Math.abs(count), count + " vs " + random);
+            }
+            // the original is untouched
+            assertEquals(count, explainer.explain(frame, r).get(0).region().value(), 1e-6 * Math.abs(count));
+        }
+    }
 }
