@@ -108,4 +108,26 @@ class DenseCliTest {
                 tmp.resolve("f").toString(), "--region", "1,1,2,2", "--mask", careImage().toString(), "--quiet");
         assertEquals(2, both.code());
     }
+
+    /** This project's own BioImage.IO 0.5 package (models/malaria-unet): verify, then a channel named in the package. */
+    @Test
+    void theProjectsUNetPackageVerifiesAndItsChannelsHaveNames() throws Exception {
+        Path pkg = Path.of(System.getProperty("gradcam.basedir", ".")).resolve(
+                "models/malaria-unet/malaria-unet.bioimageio.zip");
+        CliTest.Run v = CliTest.run("verify", "--model", pkg.toString(), "--cache", tmp.resolve("cache").toString());
+        assertEquals(0, v.code(), v.out() + v.err());
+        Path crop;
+        try (var files = Files.list(Shared.root().resolve("datasets/malaria/Parasitized"))) {
+            crop = files.sorted().findFirst().orElseThrow();
+        }
+        CliTest.Run r = CliTest.run("explain", "--model", pkg.toString(), "--image", crop.toString(), "--out",
+                tmp.resolve("unet").toString(), "--class", "parasite", "--methods", "gradcam,hirescam", "--quiet",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject e = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("images").get(0)
+                .getAsJsonObject();
+        assertEquals("parasite", e.getAsJsonObject("target").get("label").getAsString(), e.toString());
+        assertTrue(e.getAsJsonObject("region").get("pixels").getAsLong() > 0, e.toString());
+        assertEquals("bottleneck/conv2/relu", e.get("layer").getAsString());
+    }
 }

@@ -9,8 +9,18 @@ package sc.fiji.gradcam.bioimageio;
  * @param size how long the axis is (fixed, min/step, or derived from another tensor's axis)
  * @param halo pixels on each side of an output axis that are unreliable (0 for inputs and when not given)
  * @param scale the physical size of one step along the axis (0.5's {@code scale}; 1 when not given)
+ * @param names a channel axis's {@code channel_names} (0.5), else empty
  */
-public record Axis(String id, String type, Size size, long halo, double scale) {
+public record Axis(String id, String type, Size size, long halo, double scale, java.util.List<String> names) {
+
+    public Axis {
+        names = names == null ? java.util.List.of() : java.util.List.copyOf(names);
+    }
+
+    /** An axis without channel names. */
+    public Axis(String id, String type, Size size, long halo, double scale) {
+        this(id, type, size, halo, scale, java.util.List.of());
+    }
 
     /** How long an axis is. */
     public sealed interface Size permits Any, Fixed, Parametrized, Reference {}

@@ -302,6 +302,21 @@ public final class BioimageioPackage {
             return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
         }
 
+        /**
+         * The explained output's channel names ({@code channel_names} of spec 0.5), which name the classes when the
+         * SavedModel folder has no labels file; empty when the description names none.
+         */
+        public List<String> outputChannelNames() {
+            TensorDescription o = description.outputs().stream().filter(t -> t.id().equals(output)).findFirst()
+                    .orElse(description.outputs().get(0));
+            for (Axis a : o.axes()) {
+                if (a.type().equals("channel") && !a.names().isEmpty()) {
+                    return a.names();
+                }
+            }
+            return List.of();
+        }
+
         /** {@code options} with the package's input, output and layout where they were not chosen. */
         public ModelOptions applyTo(ModelOptions options) {
             ModelOptions o = options;

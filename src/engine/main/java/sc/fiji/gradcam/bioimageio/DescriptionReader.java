@@ -227,8 +227,10 @@ public final class DescriptionReader {
         }
         Axis.Size size;
         Object s = a.get("size");
+        List<String> channelNames = new ArrayList<>();
         if (type.equals("channel")) {
             List<?> names = Yaml.optList(a, "channel_names", where);
+            names.forEach(n -> channelNames.add(String.valueOf(n)));
             size = names.isEmpty() ? size05(s, where) : new Axis.Fixed(names.size());
         } else if (type.equals("batch")) {
             size = s == null ? new Axis.Any() : new Axis.Fixed(Yaml.integer(s, where + ".size"));
@@ -236,7 +238,7 @@ public final class DescriptionReader {
             size = size05(s, where);
         }
         long halo = a.containsKey("halo") ? Yaml.integer(a.get("halo"), where + ".halo") : 0;
-        return new Axis(id, type, size, halo, Yaml.optNum(a, "scale", 1.0, where));
+        return new Axis(id, type, size, halo, Yaml.optNum(a, "scale", 1.0, where), channelNames);
     }
 
     private static Axis.Size size05(Object s, String where) {
@@ -286,7 +288,7 @@ public final class DescriptionReader {
                         refAxis = ref.axes().get(d);
                     }
                     a = new Axis(a.id(), a.type(), new Axis.Reference(ref.id(), refAxis.id(), factor, r.add()),
-                            a.halo(), a.scale());
+                            a.halo(), a.scale(), a.names());
                 }
                 axes.add(a);
             }

@@ -40,7 +40,14 @@ public final class ModelLoader {
     public static LoadedModel load(Path path, ModelOptions options) {
         if (BioimageioPackage.isPackage(path)) { // a BioImage.IO package: its SavedModel weights (issue G.3)
             BioimageioPackage.Resolved p = BioimageioPackage.resolve(path);
-            LoadedModel m = load(p.savedModelDir(), p.applyTo(options));
+            LoadedModel m;
+            SavedModelFolder weights = SavedModelFolder.open(p.savedModelDir());
+            try {
+                m = load(weights, p.applyTo(options), p.outputChannelNames());
+            } catch (RuntimeException e) {
+                weights.close();
+                throw e;
+            }
             // the description's preprocessing and shape, unless the folder's gradcam.properties says otherwise
             p.explanationProperties().forEach(m.properties()::putIfAbsent);
             if (!p.preprocessing().isEmpty() && !m.properties().containsKey("preprocessing.own")) {
@@ -53,7 +60,7 @@ public final class ModelLoader {
         }
         SavedModelFolder folder = SavedModelFolder.open(path);
         try {
-            LoadedModel m = load(folder, options);
+            LoadedModel m = load(folder, options, List.of());
             m.openedAs(path, options);
             return m;
         } catch (RuntimeException e) {
@@ -62,7 +69,8 @@ public final class ModelLoader {
         }
     }
 
-    private static LoadedModel load(SavedModelFolder folder, ModelOptions options) {
+    /** @param describedLabels class names from a description (a package's channel names) when no labels file names them */
+    private static LoadedModel load(SavedModelFolder folder, ModelOptions options, List<String> describedLabels) {
         List<String> tags = options.tags() == null || options.tags().isEmpty() ? List.of("serve") : options.tags();
         MetaGraphDef meta = folder.metaGraph(tags);
         Properties properties = readProperties(folder.dir());
@@ -77,6 +85,9 @@ public final class ModelLoader {
             labelsFile = folder.dir().resolve(properties.getProperty("labels"));
         }
         List<String> labels = Labels.read(folder.dir(), labelsFile);
+        if (labels.isEmpty() && labelsFile == null) {
+            labels = describedLabels;
+        }
 
         TensorFlowRuntime.engine();
         boolean graphTensors = signature.key().equals(SavedModelFolder.GRAPH_TENSORS);

@@ -1,11 +1,8 @@
 package sc.fiji.gradcam.training;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -13,28 +10,14 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Graph-mode training of a {@link SmallCnn} with softmax cross-entropy and Adam
- * (Kingma &amp; Ba 2015), the update written with plain graph ops:
- *
- * <pre>
- * m = b1 m + (1 - b1) g
- * v = b2 v + (1 - b2) g^2
- * w = w - lr_t m / (sqrt(v) + eps),   lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
- * </pre>
- *
- * Gradients come from {@link Graph#addGradients}; all of them are computed before any weight changes.
+ * Graph-mode training of a {@link SmallCnn} with softmax cross-entropy and Adam ({@link AdamUpdates}).
  */
 public final class AdamTrainer implements AutoCloseable {
-
-    private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.999f;
-    private static final float EPSILON = 1e-7f;
 
     private final SmallCnn net;
     private final Graph graph = new Graph();
@@ -96,25 +79,7 @@ public final class AdamTrainer implements AutoCloseable {
         }
         loss = tf.withName("loss").math.mean(perExample, tf.constant(0));
 
-        List<Variable<TFloat32>> vars = new ArrayList<>(weights.variables().values());
-        Output<?>[] xs = vars.stream().map(Variable::asOutput).toArray(Output<?>[]::new);
-        Output<?>[] grads = graph.addGradients(loss.asOutput(), xs);
-        List<Operand<TFloat32>> gradients = new ArrayList<>();
-        for (Output<?> g : grads) {
-            gradients.add(tf.withSubScope("gradient").identity(g.expect(TFloat32.class)));
-        }
-        List<Op> gradOps = new ArrayList<>();
-        gradients.forEach(g -> gradOps.add((Op) g));
-        Ops slots = tf.withSubScope("adam").withInitScope();
-        Ops adam = tf.withSubScope("adam").withControlDependencies(gradOps);
-        List<Op> updates = new ArrayList<>();
-        List<long[]> shapes = new ArrayList<>(weights.shapes().values());
-        List<String> names = new ArrayList<>(weights.variables().keySet());
-        for (int i = 0; i < vars.size(); i++) {
-            updates.add(adamUpdate(slots, adam, shapes.get(i), vars.get(i), gradients.get(i),
-                    names.get(i).endsWith("kernel")));
-        }
-        train = tf.withControlDependencies(updates).withName("train").noOp();
+        train = AdamUpdates.minimize(tf, graph, loss, weights, stepSize, decay);
 
         session = new Session(graph);
         session.initialize();
@@ -127,28 +92,6 @@ public final class AdamTrainer implements AutoCloseable {
                 RandomUniform.seed(seed), RandomUniform.seed2(seed + 1));
         Operand<TFloat32> mask = tf.math.floor(tf.math.add(uniform, keep));
         return tf.withName("dropout").math.div(tf.math.mul(x, mask), keep);
-    }
-
-    /**
-     * Adds the slots m, v of weight {@code w} (initialised to zero) and its update; kernels also get a
-     * decoupled weight decay (AdamW, Loshchilov &amp; Hutter 2019): {@code w -= decay * w} with the decay
-     * fed per step (learning rate x weight decay).
-     */
-    private Op adamUpdate(Ops slots, Ops tf, long[] shape, Variable<TFloat32> w, Operand<TFloat32> g,
-            boolean decays) {
-        Variable<TFloat32> m = slots.variable(slots.zeros(slots.constant(shape), TFloat32.class));
-        Variable<TFloat32> v = slots.variable(slots.zeros(slots.constant(shape), TFloat32.class));
-        Operand<TFloat32> b1 = tf.constant(BETA1);
-        Operand<TFloat32> b2 = tf.constant(BETA2);
-        Operand<TFloat32> mNew = tf.assign(m, tf.math.add(tf.math.mul(b1, m), tf.math.mul(tf.constant(1 - BETA1), g)));
-        Operand<TFloat32> vNew = tf.assign(v, tf.math.add(tf.math.mul(b2, v),
-                tf.math.mul(tf.constant(1 - BETA2), tf.math.square(g))));
-        Operand<TFloat32> delta = tf.math.div(tf.math.mul(stepSize, mNew),
-                tf.math.add(tf.math.sqrt(vNew), tf.constant(EPSILON)));
-        if (decays) {
-            delta = tf.math.add(delta, tf.math.mul(decay, w));
-        }
-        return tf.assignSub(w, delta);
     }
 
     /** One Adam step on a batch of {@code n} images without weight decay; returns the batch loss before the step. */
@@ -164,7 +107,7 @@ public final class AdamTrainer implements AutoCloseable {
     public float step(float[] batch, int[] batchLabels, int n, float learningRate, float keepProbability,
             float weightDecay) {
         step++;
-        float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
+        float lrT = AdamUpdates.stepSize(learningRate, step);
         try (TFloat32 x = images(batch, n);
                 TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(batchLabels, true, false));
                 TFloat32 lr = TFloat32.scalarOf(lrT);

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
@@ -18,7 +19,7 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Writes a {@link ClassifierNet} with trained weights as an inference-only TF1-style SavedModel
+ * Writes a {@link ClassifierNet} (or any network: {@link #export(Shape, Forward, Map, Path)}) with trained weights as an inference-only TF1-style SavedModel
  * (tag {@code serve}, signature {@code serving_default}: {@code image} [-1,N,N,C] float32 in,
  * {@code probabilities} [-1,K] float32 softmax out).
  *
@@ -36,20 +37,35 @@ public final class SavedModelExport {
     private SavedModelExport() {}
 
     public static void export(ClassifierNet net, Map<String, float[]> weights, Path dir) throws IOException {
+        export(Shape.of(-1, net.size(), net.size(), net.channels()),
+                (tf, image, factory) -> net.build(tf, image, factory).probabilities(), weights, dir);
+    }
+
+    /** A network's forward pass from {@code image} to the served output, its weights made by {@code factory}. */
+    @FunctionalInterface
+    public interface Forward {
+        Operand<TFloat32> build(Ops tf, Operand<TFloat32> image, SmallCnn.Weights factory);
+    }
+
+    /**
+     * Writes any network as the SavedModel above: input {@code image} of {@code inputShape} (−1 for free sizes),
+     * output {@code probabilities} = what {@code forward} returns.
+     */
+    public static void export(Shape inputShape, Forward forward, Map<String, float[]> weights, Path dir)
+            throws IOException {
         Files.createDirectories(dir);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, net.size(), net.size(), net.channels())));
+            Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(inputShape));
             WeightVariables vars = new WeightVariables();
-            SmallCnn.Outputs out = net.build(tf, image, vars::create);
+            Operand<TFloat32> out = forward.build(tf, image, vars::create);
             vars.addLoaders(tf);
             try (Session session = new Session(graph)) {
                 vars.load(session, weights);
                 Signature signature = Signature.builder().key(SIGNATURE)
                         .methodName("tensorflow/serving/predict")
                         .input(INPUT, image)
-                        .output(OUTPUT, out.probabilities())
+                        .output(OUTPUT, out)
                         .build();
                 SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(session)
                         .withSignature(signature).export();
