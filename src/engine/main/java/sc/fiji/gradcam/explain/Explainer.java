@@ -510,49 +510,70 @@ public final class Explainer implements ModelExplainer {
             float[] dx = gradient ? new float[x.length] : null;
             float[] gx = guided ? new float[x.length] : null;
             double runMs = 0;
-            for (Tiling.Tile t : tiles) {
-                // the target within the core ± halo, in the tile's output coordinates
-                int tw = t.width() / of;
-                int th = t.height() / of;
-                int bx0 = Math.max(t.ex0(), t.cx0() - tiling.halo()) / of;
-                int by0 = Math.max(t.ey0(), t.cy0() - tiling.halo()) / of;
-                int bx1 = Math.min(t.ex1(), t.cx1() + tiling.halo()) / of;
-                int by1 = Math.min(t.ey1(), t.cy1() + tiling.halo()) / of;
-                float[] wt = new float[tw * th * oc];
-                Tiling.paste(Tiling.crop(dt.weights(), ow, oc, bx0, by0, bx1, by1), bx1 - bx0, bx0 - t.ex0() / of,
-                        by0 - t.ey0() / of, wt, tw, oc, bx0 - t.ex0() / of, by0 - t.ey0() / of, bx1 - t.ex0() / of,
-                        by1 - t.ey0() / of);
-                BatchRun.Fetched f = runner.run(Tiling.crop(x, w, c, t.ex0(), t.ey0(), t.ex1(), t.ey1()), 1,
-                        t.height(), t.width(), c, new int[] {dt.channel()}, fetches,
-                        new BatchRun.RegionWeights(wt, th, tw, oc, true));
-                runMs += f.ms();
-                if (layer != null) {
-                    long[] s = f.layerShape();
-                    if (a == null) {
-                        lf = t.width() / (int) s[2];
-                        if (lf * s[2] != t.width() || tiling.core() % lf != 0 || tiling.halo() % lf != 0) {
-                            throw new IllegalArgumentException("Layer '" + layer.name() + "' (" + s[2] + " wide for "
-                                    + "a " + t.width() + "-pixel tile) is not the input scaled by a whole factor that "
-                                    + "divides the tile. Fix: choose another layer, or a larger tile= in "
-                                    + "gradcam.properties.");
+            // the layer of the whole image is stitched when it fits the memory set aside for it, else the maps are
+            // computed in passes over the tiles (TiledCams), one tile's layer in memory at a time
+            TiledCams streamed = null;
+            int passes = 1;
+            for (int pass = 1; pass <= passes; pass++) {
+                BatchRun.Fetches passFetches = pass == 1 ? fetches
+                        : new BatchRun.Fetches(request.score(), layer, false, false);
+                for (Tiling.Tile t : tiles) {
+                    // the target within the core ± halo, in the tile's output coordinates
+                    int tw = t.width() / of;
+                    int th = t.height() / of;
+                    int bx0 = Math.max(t.ex0(), t.cx0() - tiling.halo()) / of;
+                    int by0 = Math.max(t.ey0(), t.cy0() - tiling.halo()) / of;
+                    int bx1 = Math.min(t.ex1(), t.cx1() + tiling.halo()) / of;
+                    int by1 = Math.min(t.ey1(), t.cy1() + tiling.halo()) / of;
+                    float[] wt = new float[tw * th * oc];
+                    Tiling.paste(Tiling.crop(dt.weights(), ow, oc, bx0, by0, bx1, by1), bx1 - bx0,
+                            bx0 - t.ex0() / of, by0 - t.ey0() / of, wt, tw, oc, bx0 - t.ex0() / of,
+                            by0 - t.ey0() / of, bx1 - t.ex0() / of, by1 - t.ey0() / of);
+                    BatchRun.Fetched f = runner.run(Tiling.crop(x, w, c, t.ex0(), t.ey0(), t.ex1(), t.ey1()), 1,
+                            t.height(), t.width(), c, new int[] {dt.channel()}, passFetches,
+                            new BatchRun.RegionWeights(wt, th, tw, oc, true));
+                    runMs += f.ms();
+                    if (layer != null) {
+                        long[] s = f.layerShape();
+                        int lc = (int) s[3];
+                        if (layerShape == null) {
+                            lf = t.width() / (int) s[2];
+                            if (lf * s[2] != t.width() || tiling.core() % lf != 0 || tiling.halo() % lf != 0) {
+                                throw new IllegalArgumentException("Layer '" + layer.name() + "' (" + s[2]
+                                        + " wide for a " + t.width() + "-pixel tile) is not the input scaled by a "
+                                        + "whole factor that divides the tile. Fix: choose another layer, or a larger "
+                                        + "tile= in gradcam.properties.");
+                            }
+                            layerShape = new long[] {1, h / lf, w / lf, s[3]};
+                            long bytes = 8L * (h / lf) * (w / lf) * lc;
+                            long budget = layerBudget(model.properties());
+                            if (bytes > budget) {
+                                streamed = streamedCams(methods, request.eigenSmooth(), w / lf, h / lf, lc, layer,
+                                        bytes, budget);
+                                passes = streamed.passes();
+                            } else {
+                                a = new float[(h / lf) * (w / lf) * lc];
+                                dA = new float[a.length];
+                            }
                         }
-                        layerShape = new long[] {1, h / lf, w / lf, s[3]};
-                        a = new float[(h / lf) * (w / lf) * (int) s[3]];
-                        dA = new float[a.length];
+                        if (streamed != null) {
+                            streamed.visit(pass, f.activations(), f.layerGradient(), (int) s[2], t.ex0() / lf,
+                                    t.ey0() / lf, t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
+                        } else {
+                            Tiling.paste(f.activations(), (int) s[2], t.ex0() / lf, t.ey0() / lf, a, w / lf, lc,
+                                    t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
+                            Tiling.paste(f.layerGradient(), (int) s[2], t.ex0() / lf, t.ey0() / lf, dA, w / lf, lc,
+                                    t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
+                        }
                     }
-                    int lc = (int) s[3];
-                    Tiling.paste(f.activations(), (int) s[2], t.ex0() / lf, t.ey0() / lf, a, w / lf, lc,
-                            t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
-                    Tiling.paste(f.layerGradient(), (int) s[2], t.ex0() / lf, t.ey0() / lf, dA, w / lf, lc,
-                            t.cx0() / lf, t.cy0() / lf, t.cx1() / lf, t.cy1() / lf);
-                }
-                if (dx != null) {
-                    Tiling.paste(f.inputGradient(), t.width(), t.ex0(), t.ey0(), dx, w, c, t.cx0(), t.cy0(), t.cx1(),
-                            t.cy1());
-                }
-                if (gx != null) {
-                    Tiling.paste(f.guided(), t.width(), t.ex0(), t.ey0(), gx, w, c, t.cx0(), t.cy0(), t.cx1(),
-                            t.cy1());
+                    if (pass == 1 && dx != null) {
+                        Tiling.paste(f.inputGradient(), t.width(), t.ex0(), t.ey0(), dx, w, c, t.cx0(), t.cy0(),
+                                t.cx1(), t.cy1());
+                    }
+                    if (pass == 1 && gx != null) {
+                        Tiling.paste(f.guided(), t.width(), t.ex0(), t.ey0(), gx, w, c, t.cx0(), t.cy0(), t.cx1(),
+                                t.cy1());
+                    }
                 }
             }
             BatchRun.Fetched whole = new BatchRun.Fetched(out, a, dA, layerShape, dx, gx, runMs);
@@ -561,7 +582,8 @@ public final class Explainer implements ModelExplainer {
             timings.put("forward", outputMs / targets.length + runMs);
             timings.put("target", targetMs);
             timings.put("tiles", (double) tiles.size());
-            Map<Method, MapImage> raw = layer == null ? Map.of()
+            timings.put("tile_passes", (double) passes);
+            Map<Method, MapImage> raw = layer == null ? Map.of() : streamed != null ? streamed.maps()
                     : CamMaps.of(whole, 0, layer, methods, request.eigenSmooth(), null, timings);
             Map<Method, float[]> attributions = methods.contains(Method.INPUT_X_GRADIENT)
                     ? new InputAttributions(runner, request.score(), h, w, c, p.rangeMax() - p.rangeMin())
@@ -571,6 +593,45 @@ public final class Explainer implements ModelExplainer {
                     layer, request, dt.region()));
         }
         return result;
+    }
+
+    /**
+     * Bytes the stitched layer activations and gradients of one tiled image may take: {@code tile.layer.memory=} (MB)
+     * in gradcam.properties, else an eighth of the heap (the batch runner's share for one image's open data).
+     */
+    static long layerBudget(java.util.Properties p) {
+        String v = p.getProperty("tile.layer.memory", "").trim();
+        if (v.isEmpty()) {
+            return Runtime.getRuntime().maxMemory() / 8;
+        }
+        try {
+            long mb = Long.parseLong(v);
+            if (mb >= 0) {
+                return mb << 20;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new sc.fiji.gradcam.api.ModelException("tile.layer.memory=" + v + " in gradcam.properties is not a "
+                + "non-negative number of megabytes.", "write e.g. tile.layer.memory=512, or remove the line.");
+    }
+
+    private static TiledCams streamedCams(Set<Method> methods, boolean eigenSmooth, int width, int height,
+            int channels, Layer layer, long bytes, long budget) {
+        String size = (bytes >> 20) + " MB for layer '" + layer.name() + "' at " + width + "×" + height + "×"
+                + channels + ", more than the " + (budget >> 20) + " MB set aside";
+        String fix = "Fix: choose Grad-CAM, HiResCAM, LayerCAM, XGrad-CAM or Grad-CAM++ (computed tile by tile), "
+                + "crop the image, or give Java more memory (-Xmx) or tile.layer.memory= (MB) in gradcam.properties.";
+        if (eigenSmooth) {
+            throw new IllegalArgumentException("eigen_smooth needs the target layer of the whole image at once ("
+                    + size + "). " + fix);
+        }
+        for (Method m : methods) {
+            if (m.camLike() && !TiledCams.SUPPORTED.contains(m)) {
+                throw new IllegalArgumentException(TiledCams.unsupported(m) + " (" + size + "). " + fix);
+            }
+        }
+        return new TiledCams(methods, width, height, channels);
     }
 
     @Override

@@ -137,4 +137,50 @@ class TiledDenseTest {
                 () -> run(Region.whole(), EnumSet.of(Method.SCORECAM), "64"));
         assertTrue(e.getMessage().contains("tile") && e.getMessage().contains("Fix"), e.getMessage());
     }
+
+    /**
+     * With less memory set aside than the stitched layer takes (tile.layer.memory=0), the CAM maps are computed in
+     * passes over the tiles (one tile's layer at a time) and equal the stitched ones; the methods that need the whole
+     * layer at once are refused with the fix.
+     */
+    @Test
+    void passesOverTheTilesGiveTheStitchedMaps() {
+        Set<Method> methods = EnumSet.of(Method.GRADCAM, Method.COUNTERFACTUAL, Method.HIRESCAM, Method.LAYERCAM,
+                Method.XGRADCAM, Method.GRADCAM_PLUSPLUS, Method.GUIDED_GRADCAM, Method.GUIDED_BACKPROP, Method.GRADIENT);
+        Region r = Region.rectangle(40, 60, 120, 90, null);
+        Explanation stitched = run(r, methods, "64");
+        assertEquals(1.0, stitched.timingsMs().get("tile_passes"));
+        care.properties().setProperty("tile.layer.memory", "0");
+        Explanation passes;
+        try {
+            passes = run(r, methods, "64");
+            assertEquals(3.0, passes.timingsMs().get("tile_passes"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> run(r, EnumSet.of(Method.EIGENCAM), "64"));
+            assertTrue(e.getMessage().contains("EigenCAM needs the target layer") && e.getMessage().contains("Fix:"),
+                    e.getMessage());
+        } finally {
+            care.properties().remove("tile.layer.memory");
+        }
+        assertEquals(stitched.rawMaps().keySet(), passes.rawMaps().keySet());
+        for (Method m : stitched.rawMaps().keySet()) {
+            assertClose(stitched.rawMaps().get(m), passes.rawMaps().get(m), m.title(), true);
+        }
+        for (Method m : methods) {
+            assertClose(stitched.maps().get(m), passes.maps().get(m), m.title() + " (image)", false);
+        }
+    }
+
+    private static void assertClose(MapImage expected, MapImage actual, String what, boolean nonEmpty) {
+        assertEquals(expected.width(), actual.width(), what);
+        assertEquals(expected.height(), actual.height(), what);
+        float peak = 0;
+        for (float v : expected.data()) {
+            peak = Math.max(peak, Math.abs(v));
+        }
+        assertTrue(peak > 0 || !nonEmpty, what + " is empty");
+        for (int i = 0; i < expected.data().length; i++) {
+            assertEquals(expected.data()[i], actual.data()[i], 1e-5 * peak + 1e-30, what + " at " + i);
+        }
+    }
 }
