@@ -48,7 +48,12 @@ public enum Method {
     /** The variance of the gradient over SmoothGrad's noisy copies (Adebayo et al. 2018; NoiseTunnel vargrad). */
     VARGRAD("vargrad", "VarGrad"),
     /** Zeiler &amp; Fergus 2014: the score drop when a window (1/8 of the input) is set to 0; one forward pass each. */
-    OCCLUSION("occlusion", "Occlusion");
+    OCCLUSION("occlusion", "Occlusion"),
+    /**
+     * Petsiuk et al. 2018, arXiv 1806.07421: the mean of 1,000 random smooth masks (an 8 × 8 grid, half kept), each
+     * weighted by the score of the input it masks; one forward pass per mask.
+     */
+    RISE("rise", "RISE");
 
     private final String id;
     private final String title;

@@ -75,10 +75,11 @@ final class ExplainCommand implements Callable<Integer> {
             + "guided-backprop, guided-gradcam, gradcam-plusplus (Grad-CAM++), xgradcam (XGrad-CAM), layercam "
             + "(LayerCAM), hirescam (HiResCAM), eigencam (EigenCAM, class-agnostic), eigengradcam (EigenGrad-CAM), "
             + "scorecam (Score-CAM), ablationcam (Ablation-CAM), input-x-gradient, integrated-gradients, smoothgrad, "
-            + "smoothgrad-sq, vargrad, occlusion (Captum's), or all (default: gradcam,guided-gradcam). Score-CAM "
+            + "smoothgrad-sq, vargrad, occlusion (Captum's), rise (RISE), or all (default: gradcam,guided-gradcam). Score-CAM "
             + "and Ablation-CAM run the model once more per channel of the target layer (K extra forward passes per "
             + "image and class, e.g. 2048 at ResNet-50's last layer), Integrated Gradients 50 gradient passes, "
-            + "SmoothGrad/-Sq/VarGrad 25 (shared), Occlusion one forward pass per window position, so they and 'all' "
+            + "SmoothGrad/-Sq/VarGrad 25 (shared), Occlusion one forward pass per window position, RISE 1,000 forward "
+            + "passes (random masks), so they and 'all' "
             + "are far slower than the rest.")
     String methods = "gradcam,guided-gradcam";
 

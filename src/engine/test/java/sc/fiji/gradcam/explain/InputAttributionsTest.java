@@ -186,4 +186,47 @@ class InputAttributionsTest {
         }
         assertTrue(e.timingsMs().containsKey("integrated-gradients"));
     }
+
+    /**
+     * RISE on the model whose score is pixel (5, 2): the map is the mask-weighted mean of the masked scores, exactly
+     * Σ_k x_52 M_k(5, 2) M_k / (n p) for the same masks, and it peaks at the pixel; the masks are smooth fields in
+     * [0, 1] that keep about p of the image.
+     */
+    @Test
+    void riseIsTheMaskWeightedMeanOfTheMaskedScores() {
+        float[] x = input(5);
+        x[2 * SIDE + 5] = 0.9f;
+        int n = 300;
+        float[] map = attributions(onePixel).rise(x, 0, n, 4, 0.5, 99);
+        Random r = new Random(99);
+        double[] expected = new double[SIDE * SIDE];
+        double kept = 0;
+        for (int k = 0; k < n; k++) {
+            float[] m = InputAttributions.riseMask(r, SIDE, SIDE, 4, 0.5);
+            for (int i = 0; i < m.length; i++) {
+                assertTrue(m[i] >= 0 && m[i] <= 1, "mask value " + m[i]);
+                expected[i] += x[2 * SIDE + 5] * m[2 * SIDE + 5] * m[i] / (n * 0.5);
+                kept += m[i] / ((double) n * m.length);
+            }
+        }
+        assertEquals(0.5, kept, 0.05, "share of the image a mask keeps");
+        int best = 0;
+        for (int i = 0; i < map.length; i++) {
+            assertEquals(expected[i], map[i], 1e-5, "pixel " + i);
+            best = map[i] > map[best] ? i : best;
+        }
+        assertEquals(2 * SIDE + 5, best, "the map peaks at the pixel the score reads");
+        // class 1 (−pixel) gives the negated map
+        float[] negative = attributions(onePixel).rise(x, 1, n, 4, 0.5, 99);
+        for (int i = 0; i < map.length; i++) {
+            assertEquals(-map[i], negative[i], 1e-5);
+        }
+        // the masks are smooth (bilinear): neighbouring values differ by less than a cell's full step
+        float[] m = InputAttributions.riseMask(new Random(1), 64, 64, 8, 0.5);
+        for (int y = 0; y < 64; y++) {
+            for (int u = 1; u < 64; u++) {
+                assertTrue(Math.abs(m[y * 64 + u] - m[y * 64 + u - 1]) < 0.2, "step at " + u + "," + y);
+            }
+        }
+    }
 }

@@ -51,6 +51,7 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> smoothgrad_sq;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> vargrad;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> occlusion;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> rise;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -169,6 +170,7 @@ public class GradCamCommand extends ExplanationParameters {
         smoothgrad_sq = result.img(Method.SMOOTHGRAD_SQ);
         vargrad = result.img(Method.VARGRAD);
         occlusion = result.img(Method.OCCLUSION);
+        rise = result.img(Method.RISE);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());
