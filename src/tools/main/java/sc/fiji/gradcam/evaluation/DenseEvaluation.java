@@ -104,10 +104,18 @@ public final class DenseEvaluation implements Callable<Integer> {
 
     /** {@code doc} with its section 4 replaced by {@code section} (or {@code section} put before the footer). */
     static String splice(String doc, String section) {
-        int start = doc.indexOf(HEADING);
+        return splice(doc, HEADING, section);
+    }
+
+    /**
+     * {@code doc} with the section under {@code heading} replaced by {@code section} (up to the next {@code ## }
+     * heading or the footer), or {@code section} put before the footer.
+     */
+    static String splice(String doc, String heading, String section) {
+        int start = doc.indexOf(heading);
         String footer = "\n---\nRun time";
         if (start >= 0) {
-            int end = doc.indexOf("\n## ", start + HEADING.length());
+            int end = doc.indexOf("\n## ", start + heading.length());
             int f = doc.indexOf(footer, start);
             int stop = end >= 0 ? end + 1 : f >= 0 ? f : doc.length();
             return doc.substring(0, start) + section + doc.substring(stop);
