@@ -199,9 +199,10 @@ def run_cam(name, net, x, targets, eigen_smooth=False, aug_smooth=False):
 
 
 def captum_maps(net, x, top1):
-    from captum.attr import InputXGradient, IntegratedGradients, Occlusion
+    from captum.attr import InputXGradient, IntegratedGradients, Occlusion, Saliency
     xs = x.clone().requires_grad_(True)
     target = torch.from_numpy(top1.astype(np.int64))
+    saliency = Saliency(net).attribute(xs, target=target, abs=False)
     ixg = InputXGradient(net).attribute(xs, target=target)
     ig = IntegratedGradients(net).attribute(xs, target=target, n_steps=50, method="gausslegendre")
     size = x.shape[-1]
@@ -209,7 +210,7 @@ def captum_maps(net, x, top1):
     stride = max(1, window // 2)
     occ = Occlusion(net).attribute(x, target=target, sliding_window_shapes=(x.shape[1], window, window),
                                    strides=(x.shape[1], stride, stride), baselines=0)
-    return [("input-x-gradient", ixg), ("integrated-gradients", ig), ("occlusion", occ)]
+    return [("gradient", saliency), ("input-x-gradient", ixg), ("integrated-gradients", ig), ("occlusion", occ)]
 
 
 def nhwc(t):
