@@ -154,6 +154,7 @@ class PytorchGradCamParityTest {
                             double[] ours = Agreement.toDouble(es.get(c).rawMaps().get(m).data());
                             Agreement a = Agreement.of(peer.expectedFeature(name, i, c), ours);
                             record(net, name, "feature resolution", a, asserted);
+                            count(net, name, peer.sameSignAsPeer(name, i, c));
                             if (asserted && !a.within(MIN_PEARSON, MAX_REL)) {
                                 failures.add(name + " image " + i + " class " + c + ": " + a);
                             }
@@ -503,6 +504,15 @@ class PytorchGradCamParityTest {
                 (old, x) -> old.add(a));
     }
 
+    /** Per net and method: maps at feature resolution, and how many of them the peer has with the other sign. */
+    private static final Map<String, int[]> SIGNS = new TreeMap<>();
+
+    static synchronized void count(String net, String method, boolean sameSign) {
+        int[] n = SIGNS.computeIfAbsent(net + "\t" + method, k -> new int[2]);
+        n[0]++;
+        n[1] += sameSign ? 0 : 1;
+    }
+
     @AfterAll
     static void writeTable() throws IOException {
         StringBuilder s = new StringBuilder("| net | method | compared | pairs | min Pearson | max \\|diff\\| / peer max | |\n"
@@ -511,6 +521,15 @@ class PytorchGradCamParityTest {
             String[] k = key.split("\t");
             s.append(String.format(java.util.Locale.ROOT, "| %s | %s | %s | %d | %.6f | %.2e | %s |%n", k[0], k[1], k[2],
                     r.pairs(), r.minPearson(), r.maxRel(), r.asserted() ? "asserted" : "reported"));
+        });
+        s.append("\nMaps at feature resolution where the peer's map has the other sign (Eigen sign rule, Ablation-CAM's"
+                + " |y_c|):\n\n| net | method | maps | other sign |\n|---|---|---|---|\n");
+        SIGNS.forEach((key, n) -> {
+            if (n[1] > 0) {
+                String[] k = key.split("\t");
+                s.append("| ").append(k[0]).append(" | ").append(k[1]).append(" | ").append(n[0]).append(" | ")
+                        .append(n[1]).append(" |\n");
+            }
         });
         Path out = Path.of("target", "parity", "parity-results.md");
         Files.createDirectories(out.getParent());
