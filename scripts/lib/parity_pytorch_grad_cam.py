@@ -225,13 +225,18 @@ def write(out, name, array, log):
 
 def run_net(spec, images, out, seed):
     os.makedirs(os.path.join(out, "weights"), exist_ok=True)
-    rng = np.random.default_rng(seed)
-    weights = tf_weights(3, spec["widths"], spec["classes"], spec["head"], rng, spec["bias_sd"], spec["dense_gain"])
     net = SmallCnn(3, spec["widths"], spec["classes"], spec["head"])
     x = torch.from_numpy((images.astype(np.float64) / 255.0).astype(np.float32).transpose(0, 3, 1, 2).copy())
-    draws = spread(net, weights, x, rng, spec["logit_spread"])
-    for k, v in weights.items():
-        np.save(os.path.join(out, "weights", k.replace("/", "__") + ".npy"), v)
+    if spec.get("weights"):  # a trained model's weights, as DumpSmallCnn wrote them
+        weights = spec["weights"]
+        load_into(net, weights)
+        draws = -1
+    else:
+        rng = np.random.default_rng(seed)
+        weights = tf_weights(3, spec["widths"], spec["classes"], spec["head"], rng, spec["bias_sd"], spec["dense_gain"])
+        draws = spread(net, weights, x, rng, spec["logit_spread"])
+        for k, v in weights.items():
+            np.save(os.path.join(out, "weights", k.replace("/", "__") + ".npy"), v)
     n, classes = x.shape[0], spec["classes"]
     log = []
 
@@ -323,6 +328,8 @@ def run_net(spec, images, out, seed):
 
 
 def finish(out, spec, images, classes, seed, draws, log, logits):
+    if spec.get("weights"):
+        return log, logits  # DumpSmallCnn wrote net.properties
     with open(os.path.join(out, "net.properties"), "w") as f:
         f.write("# written by scripts/compare-pytorch-grad-cam (scripts/lib/parity_pytorch_grad_cam.py)\n")
         f.write(f"size={images.shape[1]}\nwidths={','.join(map(str, spec['widths']))}\n")
@@ -357,7 +364,18 @@ def main():
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--seed", type=int, default=20260607)
     p.add_argument("--nets", default=",".join(NETS))
+    p.add_argument("--trained", help="a net folder written by DumpSmallCnn (net.properties, weights/): that net only")
     a = p.parse_args()
+    if a.trained:
+        props = dict(line.strip().split("=", 1) for line in open(os.path.join(a.trained, "net.properties"))
+                     if "=" in line and not line.startswith("#"))
+        weights = {f[:-4].replace("__", "/"): np.load(os.path.join(a.trained, "weights", f))
+                   for f in os.listdir(os.path.join(a.trained, "weights"))}
+        name = os.path.basename(os.path.normpath(a.trained))
+        NETS[name] = dict(widths=[int(w) for w in props["widths"].split(",")], classes=int(props["classes"]),
+                          head=props["head"], weights=weights, input_maps=True, captum=True)
+        a.nets = name
+        a.size = int(props["size"])
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)

@@ -68,8 +68,12 @@ final class PeerFixture {
         this.logits = logits;
     }
 
-    /** The fixture folder on the test class path ({@code target/test-classes/parity}). */
+    /** The fixture folder on the test class path ({@code target/test-classes/parity}), or {@code -Dparity.root}. */
     static Path root() {
+        String dir = System.getProperty("parity.root");
+        if (dir != null) {
+            return Path.of(dir);
+        }
         try {
             return Path.of(PeerFixture.class.getResource("/parity/images.npy").toURI()).getParent();
         } catch (URISyntaxException | NullPointerException e) {
