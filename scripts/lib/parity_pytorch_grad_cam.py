@@ -45,43 +45,55 @@ pytorch_grad_cam.score_cam.tqdm.tqdm = _Quiet
 pytorch_grad_cam.ablation_cam.tqdm.tqdm = _Quiet
 
 
-class SmallCnn(nn.Module):
-    """The trainer's SmallCnn, one conv per block; head 'avg' (gap) or 'avg-max' (concat(gap, gmp))."""
+def scope(convs, b, j):
+    """The graph scope of conv j of block b (1-based), as SmallCnn names it: blockB, or blockB/convJ."""
+    return f"block{b}" if convs[b - 1] == 1 else f"block{b}/conv{j}"
 
-    def __init__(self, channels, widths, classes, head):
+
+class SmallCnn(nn.Module):
+    """The trainer's SmallCnn: blocks of `convs[b]` conv + ReLU, a 2x2 max-pool after every block but the last, the
+    head 'avg' (gap), 'max' (gmp) or 'avg-max' (concat(gap, gmp)), dense to the logits."""
+
+    def __init__(self, channels, widths, classes, head, convs=None):
         super().__init__()
         self.widths = widths
+        self.convs = convs or [1] * len(widths)
         self.head = head
         c = channels
         for b, w in enumerate(widths, start=1):
-            setattr(self, f"conv{b}", nn.Conv2d(c, w, 3, padding=1))
-            setattr(self, f"relu{b}", nn.ReLU())
+            for j in range(1, self.convs[b - 1] + 1):
+                setattr(self, f"conv{b}_{j}", nn.Conv2d(c, w, 3, padding=1))
+                setattr(self, f"relu{b}_{j}", nn.ReLU())
+                c = w
             if b < len(widths):
                 setattr(self, f"pool{b}", nn.MaxPool2d(2))
-            c = w
         self.dense = nn.Linear(2 * c if head == "avg-max" else c, classes)
 
     def last_relu(self):
-        return getattr(self, f"relu{len(self.widths)}")
+        return getattr(self, f"relu{len(self.widths)}_{self.convs[-1]}")
 
     def forward(self, x):
         for b in range(1, len(self.widths) + 1):
-            x = getattr(self, f"relu{b}")(getattr(self, f"conv{b}")(x))
+            for j in range(1, self.convs[b - 1] + 1):
+                x = getattr(self, f"relu{b}_{j}")(getattr(self, f"conv{b}_{j}")(x))
             if b < len(self.widths):
                 x = getattr(self, f"pool{b}")(x)
-        gap = x.mean(dim=(2, 3))
-        pooled = torch.cat([gap, x.amax(dim=(2, 3))], dim=1) if self.head == "avg-max" else gap
+        gap, gmp = x.mean(dim=(2, 3)), x.amax(dim=(2, 3))
+        pooled = {"avg": gap, "max": gmp}.get(self.head)
+        if pooled is None:
+            pooled = torch.cat([gap, gmp], dim=1)
         return self.dense(pooled)  # logits: ClassifierOutputTarget takes these, the project's default score
 
 
-def tf_weights(channels, widths, classes, head, rng, bias_sd, dense_gain):
+def tf_weights(channels, widths, convs, classes, head, rng, bias_sd, dense_gain):
     """He-normal conv kernels (HWIO), Gaussian biases, a dense layer scaled so that the logits spread."""
     weights = {}
     c = channels
     for b, w in enumerate(widths, start=1):
-        weights[f"block{b}/kernel"] = rng.normal(0, np.sqrt(2.0 / (9 * c)), (3, 3, c, w)).astype(np.float32)
-        weights[f"block{b}/bias"] = rng.normal(0, bias_sd, (w,)).astype(np.float32)
-        c = w
+        for j in range(1, convs[b - 1] + 1):
+            weights[scope(convs, b, j) + "/kernel"] = rng.normal(0, np.sqrt(2.0 / (9 * c)), (3, 3, c, w)).astype(np.float32)
+            weights[scope(convs, b, j) + "/bias"] = rng.normal(0, bias_sd, (w,)).astype(np.float32)
+            c = w
     pooled = 2 * c if head == "avg-max" else c
     weights["dense/kernel"] = rng.normal(0, dense_gain * np.sqrt(1.0 / pooled), (pooled, classes)).astype(np.float32)
     weights["dense/bias"] = rng.normal(0, bias_sd, (classes,)).astype(np.float32)
@@ -91,9 +103,11 @@ def tf_weights(channels, widths, classes, head, rng, bias_sd, dense_gain):
 def load_into(net, weights):
     with torch.no_grad():
         for b in range(1, len(net.widths) + 1):
-            conv = getattr(net, f"conv{b}")
-            conv.weight.copy_(torch.from_numpy(weights[f"block{b}/kernel"].transpose(3, 2, 0, 1).copy()))
-            conv.bias.copy_(torch.from_numpy(weights[f"block{b}/bias"]))
+            for j in range(1, net.convs[b - 1] + 1):
+                conv = getattr(net, f"conv{b}_{j}")
+                name = scope(net.convs, b, j)
+                conv.weight.copy_(torch.from_numpy(weights[name + "/kernel"].transpose(3, 2, 0, 1).copy()))
+                conv.bias.copy_(torch.from_numpy(weights[name + "/bias"]))
         net.dense.weight.copy_(torch.from_numpy(weights["dense/kernel"].T.copy()))
         net.dense.bias.copy_(torch.from_numpy(weights["dense/bias"]))
     net.eval()
@@ -225,7 +239,8 @@ def write(out, name, array, log):
 
 def run_net(spec, images, out, seed):
     os.makedirs(os.path.join(out, "weights"), exist_ok=True)
-    net = SmallCnn(3, spec["widths"], spec["classes"], spec["head"])
+    convs = spec.get("convs") or [1] * len(spec["widths"])
+    net = SmallCnn(3, spec["widths"], spec["classes"], spec["head"], convs)
     x = torch.from_numpy((images.astype(np.float64) / 255.0).astype(np.float32).transpose(0, 3, 1, 2).copy())
     if spec.get("weights"):  # a trained model's weights, as DumpSmallCnn wrote them
         weights = spec["weights"]
@@ -233,7 +248,7 @@ def run_net(spec, images, out, seed):
         draws = -1
     else:
         rng = np.random.default_rng(seed)
-        weights = tf_weights(3, spec["widths"], spec["classes"], spec["head"], rng, spec["bias_sd"], spec["dense_gain"])
+        weights = tf_weights(3, spec["widths"], convs, spec["classes"], spec["head"], rng, spec["bias_sd"], spec["dense_gain"])
         draws = spread(net, weights, x, rng, spec["logit_spread"])
         for k, v in weights.items():
             np.save(os.path.join(out, "weights", k.replace("/", "__") + ".npy"), v)
@@ -333,6 +348,7 @@ def finish(out, spec, images, classes, seed, draws, log, logits):
     with open(os.path.join(out, "net.properties"), "w") as f:
         f.write("# written by scripts/compare-pytorch-grad-cam (scripts/lib/parity_pytorch_grad_cam.py)\n")
         f.write(f"size={images.shape[1]}\nwidths={','.join(map(str, spec['widths']))}\n")
+        f.write(f"convs={','.join(map(str, spec.get('convs') or [1] * len(spec['widths'])))}\n")
         f.write(f"classes={classes}\nhead={spec['head']}\nseed={seed}\ndense.draws={draws + 1}\n")
         f.write(f"torch={torch.__version__}\nnumpy={np.__version__}\n")
     return log, logits
@@ -354,6 +370,9 @@ NETS = {
     "tiny-avgmax": dict(widths=[6, 8, 12], classes=3, head="avg-max", bias_sd=0.05, dense_gain=1.0, logit_spread=2.0, input_maps=True, captum=True),
     # the classic CAM head (Grad-CAM = HiResCAM there, XGrad-CAM nearly): feature resolution only
     "tiny-gap": dict(widths=[6, 8, 12], classes=3, head="avg", bias_sd=0.05, dense_gain=1.0, logit_spread=2.0, input_maps=False, captum=False),
+    # VGG-style two convs per block and a global max head (gradients at one position per channel): feature resolution
+    "tiny-vgg-max": dict(widths=[6, 8, 12], convs=[2, 2, 2], classes=3, head="max", bias_sd=0.05, dense_gain=1.0,
+                         logit_spread=2.0, input_maps=False, captum=False),
 }
 
 
@@ -373,6 +392,7 @@ def main():
                    for f in os.listdir(os.path.join(a.trained, "weights"))}
         name = os.path.basename(os.path.normpath(a.trained))
         NETS[name] = dict(widths=[int(w) for w in props["widths"].split(",")], classes=int(props["classes"]),
+                          convs=[int(c) for c in props.get("convs", "").split(",") if c],
                           head=props["head"], weights=weights, input_maps=True, captum=True)
         a.nets = name
         a.size = int(props["size"])

@@ -15,7 +15,7 @@ import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 import sc.fiji.gradcam.training.SavedModelExport;
 
 /**
- * Writes a SavedModel exported by the trainer ({@code SmallCnn}, one conv per block: the bundled
+ * Writes a SavedModel exported by the trainer ({@code SmallCnn}: the bundled
  * {@code models/malaria-cells}, say) as a parity net folder: {@code net.properties} (architecture read off the graph)
  * and {@code weights/*.npy} in TensorFlow's layout, as {@code scripts/compare-pytorch-grad-cam --model DIR} needs it to
  * rebuild the network in PyTorch. Usage: {@code DumpSmallCnn MODEL_DIR OUT_DIR}.
@@ -33,12 +33,22 @@ public final class DumpSmallCnn {
         Files.createDirectories(out.resolve("weights"));
         try (SavedModelBundle bundle = SavedModelBundle.load(args[0], SavedModelExport.TAG)) {
             List<String> widths = new ArrayList<>();
-            for (int b = 1; bundle.graph().operation("block" + b + "/kernel") != null; b++) {
-                widths.add(Long.toString(dump(bundle, "block" + b + "/kernel", out)[3]));
-                dump(bundle, "block" + b + "/bias", out);
+            List<String> convs = new ArrayList<>();
+            for (int b = 1; bundle.graph().operation("block" + b + "/kernel") != null
+                    || bundle.graph().operation("block" + b + "/conv1/kernel") != null; b++) {
+                boolean one = bundle.graph().operation("block" + b + "/kernel") != null;
+                long width = 0;
+                int j = 1;
+                for (; one ? j == 1 : bundle.graph().operation("block" + b + "/conv" + j + "/kernel") != null; j++) {
+                    String scope = one ? "block" + b : "block" + b + "/conv" + j;
+                    width = dump(bundle, scope + "/kernel", out)[3];
+                    dump(bundle, scope + "/bias", out);
+                }
+                widths.add(Long.toString(width));
+                convs.add(Integer.toString(j - 1));
             }
             if (widths.isEmpty()) {
-                throw new IllegalArgumentException(args[0] + ": no block1/kernel (a SmallCnn with one conv per block?)");
+                throw new IllegalArgumentException(args[0] + ": no block1/kernel or block1/conv1/kernel (not a SmallCnn)");
             }
             long[] dense = dump(bundle, "dense/kernel", out);
             dump(bundle, "dense/bias", out);
@@ -49,13 +59,10 @@ public final class DumpSmallCnn {
             if (!head.equals("avg-max") && dense[0] != last || head.equals("avg-max") && dense[0] != 2 * last) {
                 throw new IllegalArgumentException("dense/kernel " + dense[0] + " rows for a " + head + " head on " + last);
             }
-            if (head.equals("max")) {
-                throw new IllegalArgumentException("the max head is not in the PyTorch twin");
-            }
             GraphOperation image = bundle.graph().operation(SavedModelExport.INPUT);
             long size = image.output(0).shape().get(1);
             Files.writeString(out.resolve("net.properties"), "# " + args[0] + " (DumpSmallCnn)\nsize=" + size
-                    + "\nwidths=" + String.join(",", widths) + "\nclasses=" + dense[1] + "\nhead=" + head + "\n",
+                    + "\nwidths=" + String.join(",", widths) + "\nconvs=" + String.join(",", convs) + "\nclasses=" + dense[1] + "\nhead=" + head + "\n",
                     StandardCharsets.UTF_8);
         }
     }

@@ -90,7 +90,9 @@ final class PeerFixture {
             throw new UncheckedIOException(e);
         }
         int[] widths = Arrays.stream(p.getProperty("widths").split(",")).mapToInt(Integer::parseInt).toArray();
-        SmallCnn net = new SmallCnn(Integer.parseInt(p.getProperty("size")), 3, widths, null,
+        int[] convs = Arrays.stream(p.getProperty("convs", "").split(",")).filter(c -> !c.isBlank())
+                .mapToInt(Integer::parseInt).toArray();
+        SmallCnn net = new SmallCnn(Integer.parseInt(p.getProperty("size")), 3, widths, convs,
                 Integer.parseInt(p.getProperty("classes")), SmallCnn.Head.parse(p.getProperty("head")));
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (SmallCnn.Param param : net.params()) {

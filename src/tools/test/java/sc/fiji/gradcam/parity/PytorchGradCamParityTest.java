@@ -100,7 +100,7 @@ class PytorchGradCamParityTest {
      * {@code scripts/compare-pytorch-grad-cam --model} runs it on a trained model).
      */
     static List<String> nets() {
-        return List.of(System.getProperty("parity.nets", "tiny-avgmax,tiny-gap").split(","));
+        return List.of(System.getProperty("parity.nets", "tiny-avgmax,tiny-gap,tiny-vgg-max").split(","));
     }
 
     /** The nets whose fixture has the input-resolution maps, Guided Backprop and Captum. */
