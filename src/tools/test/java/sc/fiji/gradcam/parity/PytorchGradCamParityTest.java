@@ -3,9 +3,17 @@ package sc.fiji.gradcam.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sc.fiji.gradcam.parity.PeerMaps.argmax;
+import static sc.fiji.gradcam.parity.PeerMaps.base;
+import static sc.fiji.gradcam.parity.PeerMaps.mirror;
+import static sc.fiji.gradcam.parity.PeerMaps.nchwToPositionMajor;
+import static sc.fiji.gradcam.parity.PeerMaps.negate;
+import static sc.fiji.gradcam.parity.PeerMaps.planar;
+import static sc.fiji.gradcam.parity.PeerMaps.relu;
+import static sc.fiji.gradcam.parity.PeerMaps.signLike;
+import static sc.fiji.gradcam.parity.PeerMaps.toFloat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +21,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +29,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import sc.fiji.gradcam.api.ExplainRequest;
 import sc.fiji.gradcam.api.Explanation;
-import sc.fiji.gradcam.api.MapImage;
 import sc.fiji.gradcam.api.Method;
 import sc.fiji.gradcam.api.image.InputImage;
 import sc.fiji.gradcam.explain.Explainer;
@@ -33,6 +39,7 @@ import sc.fiji.gradcam.support.Cam;
 import sc.fiji.gradcam.support.Runs;
 import sc.fiji.gradcam.training.ExportedModel;
 import sc.fiji.gradcam.training.SavedModelExport;
+
 
 /**
  * Parity with pytorch-grad-cam and Captum (docs/parity.md). {@code scripts/compare-pytorch-grad-cam} ran the peers on
@@ -52,7 +59,7 @@ import sc.fiji.gradcam.training.SavedModelExport;
  *   <li>aug_smooth: each augmented map divided by its maximum at feature resolution; the test gives both sides the
  *       same class, so the fixed-class deviation does not enter.</li>
  * </ul>
- * A table of every comparison goes to {@code target/parity/parity-results.md}.
+ * A table of every comparison goes to {@code target/parity/parity-results.md} ({@link ParityTable}).
  */
 class PytorchGradCamParityTest {
 
@@ -70,7 +77,6 @@ class PytorchGradCamParityTest {
     static Path tmp;
 
     private static final AtomicInteger COUNT = new AtomicInteger();
-    private static final Map<String, Row> TABLE = new TreeMap<>();
 
     /** The fixture's network as a loaded SavedModel with its explainer, and the images. */
     record Opened(PeerFixture f, LoadedModel model, Explainer explainer, InputImage[] images) implements AutoCloseable {
@@ -131,15 +137,15 @@ class PytorchGradCamParityTest {
                 double[] logits = Runs.run(o.model, x, 1, null, -1, "logits:0").get(0);
                 double[] peer = o.f.logits.slice(i);
                 Agreement l = Agreement.of(peer, logits);
-                record(net, "logits", "model output", l, true);
+                ParityTable.record(net, "logits", "model output", l, true);
                 assertTrue(l.relDiff() < 1e-5, net + " image " + i + " logits " + l);
                 List<Cam.LayerValues> values = Cam.defaultLayerValuesPerClass(o.model, o.images[i]);
                 Agreement act = Agreement.of(nchwToPositionMajor(a.slice(i), k), values.get(0).a());
-                record(net, "activations", "target layer", act, true);
+                ParityTable.record(net, "activations", "target layer", act, true);
                 assertTrue(act.relDiff() < 1e-5, net + " image " + i + " activations " + act);
                 for (int c = 0; c < o.classes(); c++) {
                     Agreement grad = Agreement.of(nchwToPositionMajor(g.slice(i, c), k), values.get(c).g());
-                    record(net, "gradients", "target layer", grad, true);
+                    ParityTable.record(net, "gradients", "target layer", grad, true);
                     assertTrue(grad.relDiff() < 1e-5, net + " image " + i + " class " + c + " gradients " + grad);
                 }
                 assertEquals(o.top1(i), argmax(logits), net + " image " + i + ": top-1");
@@ -151,7 +157,7 @@ class PytorchGradCamParityTest {
     @MethodSource("nets")
     void rawFeatureMapsAgreeOrDifferAsDocumented(String net) throws IOException {
         try (Opened o = open(net)) {
-            Peer peer = new Peer(o.f);
+            PeerMaps peer = new PeerMaps(o.f);
             List<String> failures = new ArrayList<>();
             List<Integer> all = IntStream.range(0, o.classes()).boxed().toList();
             for (int i = 0; i < o.images.length; i++) {
@@ -166,8 +172,8 @@ class PytorchGradCamParityTest {
                         for (int c = 0; c < o.classes(); c++) {
                             double[] ours = Agreement.toDouble(es.get(c).rawMaps().get(m).data());
                             Agreement a = Agreement.of(peer.expectedFeature(name, i, c), ours);
-                            record(net, name, "feature resolution", a, asserted);
-                            count(net, name, peer.sameSignAsPeer(name, i, c));
+                            ParityTable.record(net, name, "feature resolution", a, asserted);
+                            ParityTable.count(net, name, peer.sameSignAsPeer(name, i, c));
                             if (asserted && !a.within(MIN_PEARSON, MAX_REL)) {
                                 failures.add(name + " image " + i + " class " + c + ": " + a);
                             }
@@ -188,7 +194,7 @@ class PytorchGradCamParityTest {
     @MethodSource("nets")
     void wrongPeerMapsFailTheComparison(String net) throws IOException {
         try (Opened o = open(net)) {
-            Peer peer = new Peer(o.f);
+            PeerMaps peer = new PeerMaps(o.f);
             List<Integer> all = IntStream.range(0, o.classes()).boxed().toList();
             int w = o.f.array("activations").shape()[3];
             for (String name : peer.featureNames) {
@@ -235,7 +241,7 @@ class PytorchGradCamParityTest {
     @MethodSource("netsWithInputMaps")
     void inputResolutionMapsAgreeWhereNoDeviationApplies(String net) throws IOException {
         try (Opened o = open(net)) {
-            Peer peer = new Peer(o.f);
+            PeerMaps peer = new PeerMaps(o.f);
             List<String> names = o.f.names("input");
             PeerFixture.Array input = o.f.array("input");
             List<String> failures = new ArrayList<>();
@@ -250,7 +256,7 @@ class PytorchGradCamParityTest {
                     boolean corners = name.equals("scorecam");
                     boolean sign = peer.sameSignAsPeer(name, i, c);
                     boolean asserted = !corners && sign;
-                    record(net, name, "input resolution" + (corners ? " (peer aligns corners)"
+                    ParityTable.record(net, name, "input resolution" + (corners ? " (peer aligns corners)"
                             : sign ? "" : " (peer has the other sign)"), a, asserted);
                     if (asserted && !a.within(MIN_PEARSON, MAX_REL)) {
                         failures.add(name + " image " + i + ": " + a);
@@ -296,7 +302,7 @@ class PytorchGradCamParityTest {
                     }
                     Method m = CAMS.get(method);
                     Agreement a = Agreement.of(expected, Agreement.toDouble(e.rawMaps().get(m).data()));
-                    record(net, name, "aug_smooth, feature resolution", a, true);
+                    ParityTable.record(net, name, "aug_smooth, feature resolution", a, true);
                     if (!a.within(MIN_PEARSON, MAX_REL)) {
                         failures.add(name + " image " + i + ": " + a);
                     }
@@ -307,7 +313,7 @@ class PytorchGradCamParityTest {
                     double[] peerFull = input.slice(j, i);
                     Agreement full = Agreement.of(Agreement.minMax(peerFull),
                             Agreement.minMax(Agreement.toDouble(e.maps().get(m).data())));
-                    record(net, name, "aug_smooth, input resolution (normalisation differs)", full, false);
+                    ParityTable.record(net, name, "aug_smooth, input resolution (normalisation differs)", full, false);
                     // ... and that is the whole difference: the peer's result from its own six maps, each upsampled
                     // (pixel centres aligned, as cv2.resize) and min-max scaled, then averaged
                     int fh = pre.shape()[3];
@@ -325,7 +331,7 @@ class PytorchGradCamParityTest {
                         }
                     }
                     Agreement own = Agreement.of(peerFull, recomputed);
-                    record(net, name, "aug_smooth, input resolution: the peer's normalisation recomputed", own, true);
+                    ParityTable.record(net, name, "aug_smooth, input resolution: the peer's normalisation recomputed", own, true);
                     if (!own.within(MIN_PEARSON, MAX_REL)) {
                         failures.add(name + " image " + i + " (peer's own normalisation): " + own);
                     }
@@ -348,7 +354,7 @@ class PytorchGradCamParityTest {
             for (int i = 0; i < o.images.length; i++) {
                 Explanation e = o.explain(i, List.of(o.top1(i)), methods, false, false).get(0);
                 Agreement gb = Agreement.of(planar(guided.slice(0, i), guided.shape()), data(e, Method.GUIDED_BACKPROP));
-                record(net, "guided-backprop", "input resolution", gb, true);
+                ParityTable.record(net, "guided-backprop", "input resolution", gb, true);
                 if (!gb.within(MIN_PEARSON, MAX_REL)) {
                     failures.add("guided-backprop image " + i + ": " + gb);
                 }
@@ -357,8 +363,8 @@ class PytorchGradCamParityTest {
                 // Guided Backprop times its raw Grad-CAM so normalised
                 Agreement readme = Agreement.of(Agreement.byMaxAbs(planar(guided.slice(1, i), guided.shape())),
                         Agreement.byMaxAbs(data(e, Method.GUIDED_GRADCAM)));
-                record(net, "guided-gradcam", "input resolution, the README's product (each ÷ its max)", readme, false);
-                double[] raw = new Peer(o.f).expectedFeature("gradcam", i, o.top1(i));
+                ParityTable.record(net, "guided-gradcam", "input resolution, the README's product (each ÷ its max)", readme, false);
+                double[] raw = new PeerMaps(o.f).expectedFeature("gradcam", i, o.top1(i));
                 int side = guided.shape()[2];
                 int fside = (int) Math.round(Math.sqrt(raw.length));
                 double[] cam = Agreement.toDouble(sc.fiji.gradcam.api.image.Bilinear.resize(toFloat(raw), fside, fside,
@@ -370,7 +376,7 @@ class PytorchGradCamParityTest {
                     expected[q] = gbPlanar[q] * cam[q % cam.length] / rawMax;
                 }
                 Agreement ggc = Agreement.of(expected, data(e, Method.GUIDED_GRADCAM));
-                record(net, "guided-gradcam", "input resolution, peer's Guided Backprop × its Grad-CAM ÷ raw max", ggc,
+                ParityTable.record(net, "guided-gradcam", "input resolution, peer's Guided Backprop × its Grad-CAM ÷ raw max", ggc,
                         true);
                 if (!ggc.within(MIN_PEARSON, MAX_REL)) {
                     failures.add("guided-gradcam image " + i + ": " + ggc);
@@ -378,7 +384,7 @@ class PytorchGradCamParityTest {
                 for (int j = 0; j < captumNames.size(); j++) {
                     PeerFixture.Array a = o.f.array("captum");
                     Agreement cap = Agreement.of(planar(a.slice(j, i), a.shape()), data(e, Method.parse(captumNames.get(j))));
-                    record(net, captumNames.get(j) + " (Captum)", "model input", cap, true);
+                    ParityTable.record(net, captumNames.get(j) + " (Captum)", "model input", cap, true);
                     if (!cap.within(MIN_PEARSON, MAX_REL)) {
                         failures.add(captumNames.get(j) + " image " + i + ": " + cap);
                     }
@@ -388,215 +394,12 @@ class PytorchGradCamParityTest {
         }
     }
 
-    /** The peer's feature maps turned into what docs/methods.md says this project computes. */
-    static final class Peer {
-        final PeerFixture f;
-        final List<String> featureNames;
-        final PeerFixture.Array feature;
-        final PeerFixture.Array activations;
-        final PeerFixture.Array gradients;
-
-        Peer(PeerFixture f) {
-            this.f = f;
-            featureNames = f.names("feature");
-            feature = f.array("feature");
-            activations = f.array("activations");
-            gradients = f.array("gradients");
-        }
-
-        double[] pre(String name, int i, int c) {
-            int j = featureNames.indexOf(name);
-            if (j < 0) {
-                throw new IllegalArgumentException("no peer map " + name);
-            }
-            return feature.slice(j, i, c);
-        }
-
-        /**
-         * ReLU of the peer's pre-ReLU map, negated for Ablation-CAM where y_c &lt; 0, and for a projection signed to
-         * correlate with the channel sum of what is projected (A, G ⊙ A, or the weighted activations, whose channel sum
-         * is the method's unsmoothed map).
-         */
-        double[] expectedFeature(String name, int i, int c) {
-            double[] map = signed(name, i, c);
-            relu(map);
-            return map;
-        }
-
-        private double[] signed(String name, int i, int c) {
-            String method = base(name);
-            double[] map = pre(name, i, c);
-            if (method.equals("ablationcam") && f.logits.at(i, c) < 0) {
-                negate(map);
-            }
-            if (method.equals("eigencam")) {
-                signLike(map, channelSum(activations.slice(i), null, activations.shape()[1]));
-            } else if (method.equals("eigengradcam")) {
-                signLike(map, channelSum(activations.slice(i), gradients.slice(i, c), activations.shape()[1]));
-            } else if (name.endsWith("+eigen")) {
-                signLike(map, signed(name.substring(0, name.length() - "+eigen".length()), i, c));
-            }
-            return map;
-        }
-
-        /** Whether the peer's own map has the sign this project's has (no documented sign deviation applies). */
-        boolean sameSignAsPeer(String name, int i, int c) {
-            double[] ours = signed(name, i, c);
-            double[] theirs = pre(name, i, c);
-            return Agreement.maxAbs(theirs) == 0 || ours[argmaxAbs(theirs)] == theirs[argmaxAbs(theirs)];
-        }
-    }
-
-    /** Per position, Σ_k A (or Σ_k G·A) of NCHW values {@code [k, h, w]}. */
-    static double[] channelSum(double[] a, double[] g, int k) {
-        int positions = a.length / k;
-        double[] out = new double[positions];
-        for (int ch = 0; ch < k; ch++) {
-            for (int p = 0; p < positions; p++) {
-                int q = ch * positions + p;
-                out[p] += g == null ? a[q] : g[q] * a[q];
-            }
-        }
-        return out;
-    }
-
-    static String base(String name) {
-        return name.replace("+eigen", "").replace("@centres", "");
-    }
-
-    static void signLike(double[] map, double[] reference) {
-        double mm = 0;
-        double mr = 0;
-        for (int p = 0; p < map.length; p++) {
-            mm += map[p] / map.length;
-            mr += reference[p] / map.length;
-        }
-        double cov = 0;
-        for (int p = 0; p < map.length; p++) {
-            cov += (map[p] - mm) * (reference[p] - mr);
-        }
-        if (cov < 0) {
-            negate(map);
-        }
-    }
-
-    static void negate(double[] v) {
-        for (int i = 0; i < v.length; i++) {
-            v[i] = -v[i];
-        }
-    }
-
-    static void relu(double[] v) {
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.max(0, v[i]);
-        }
-    }
-
-    static double[] mirror(double[] map, int w) {
-        double[] out = new double[map.length];
-        for (int p = 0; p < map.length; p++) {
-            out[p] = map[p - p % w + (w - 1 - p % w)];
-        }
-        return out;
-    }
-
-    static int argmax(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            best = v[i] > v[best] ? i : best;
-        }
-        return best;
-    }
-
-    static int argmaxAbs(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            best = Math.abs(v[i]) > Math.abs(v[best]) ? i : best;
-        }
-        return best;
-    }
-
-    /** NCHW {@code [K, h, w]} values position-major, {@code [p * K + k]} (the NHWC order the support helpers use). */
-    static double[] nchwToPositionMajor(double[] v, int k) {
-        int positions = v.length / k;
-        double[] out = new double[v.length];
-        for (int ch = 0; ch < k; ch++) {
-            for (int p = 0; p < positions; p++) {
-                out[p * k + ch] = v[ch * positions + p];
-            }
-        }
-        return out;
-    }
-
-    /** One image's HWC values ({@code shape}'s last three axes) planar, {@code [c][y][x]} like {@link MapImage}. */
-    static double[] planar(double[] hwc, int[] shape) {
-        int h = shape[shape.length - 3];
-        int w = shape[shape.length - 2];
-        int c = shape[shape.length - 1];
-        double[] out = new double[hwc.length];
-        for (int p = 0; p < h * w; p++) {
-            for (int ch = 0; ch < c; ch++) {
-                out[ch * h * w + p] = hwc[p * c + ch];
-            }
-        }
-        return out;
-    }
-
-    static float[] toFloat(double[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-        }
-        return out;
-    }
-
     static double[] data(Explanation e, Method m) {
         return Agreement.toDouble(e.maps().get(m).data());
     }
 
-    /** One line of the results table: the worst agreement over the image/class pairs of a method and comparison. */
-    record Row(int pairs, double minPearson, double maxRel, boolean asserted) {
-        Row add(Agreement a) {
-            return new Row(pairs + 1, Math.min(minPearson, a.pearson()), Math.max(maxRel, a.relDiff()), asserted);
-        }
-    }
-
-    static synchronized void record(String net, String method, String what, Agreement a, boolean asserted) {
-        TABLE.merge(net + "\t" + method + "\t" + what, new Row(1, a.pearson(), a.relDiff(), asserted),
-                (old, x) -> old.add(a));
-    }
-
-    /** Per net and method: maps at feature resolution, and how many of them the peer has with the other sign. */
-    private static final Map<String, int[]> SIGNS = new TreeMap<>();
-
-    static synchronized void count(String net, String method, boolean sameSign) {
-        int[] n = SIGNS.computeIfAbsent(net + "\t" + method, k -> new int[2]);
-        n[0]++;
-        n[1] += sameSign ? 0 : 1;
-    }
-
     @AfterAll
     static void writeTable() throws IOException {
-        StringBuilder s = new StringBuilder("| net | method | compared | pairs | 1 − min Pearson | max \\|diff\\| / peer max | |\n"
-                + "|---|---|---|---|---|---|---|\n");
-        TABLE.forEach((key, r) -> {
-            String[] k = key.split("\t");
-            s.append(String.format(java.util.Locale.ROOT, "| %s | %s | %s | %d | %.1e | %.1e | %s |%n", k[0], k[1], k[2],
-                    r.pairs(), 1 - r.minPearson(), r.maxRel(), r.asserted() ? "asserted" : "reported"));
-        });
-        s.append("\nMaps at feature resolution where the peer's map has the other sign (Eigen sign rule, Ablation-CAM's"
-                + " |y_c|):\n\n| net | method | maps | other sign |\n|---|---|---|---|\n");
-        SIGNS.forEach((key, n) -> {
-            if (n[1] > 0) {
-                String[] k = key.split("\t");
-                s.append("| ").append(k[0]).append(" | ").append(k[1]).append(" | ").append(n[0]).append(" | ")
-                        .append(n[1]).append(" |\n");
-            }
-        });
-        String nets = System.getProperty("parity.nets");
-        Path out = Path.of("target", "parity", nets == null ? "parity-results.md" : "parity-results-" + nets + ".md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, s, StandardCharsets.UTF_8);
-        System.out.print(s);
+        ParityTable.write();
     }
 }
