@@ -15,7 +15,7 @@ Run through scripts/compare-pytorch-grad-cam; never part of the Maven build.
 """
 
 import argparse
-import json
+import math
 import os
 import sys
 
@@ -212,6 +212,68 @@ def run_cam(name, net, x, targets, eigen_smooth=False, aug_smooth=False):
     return calls, np.asarray(out, dtype=np.float32), transforms
 
 
+class JavaRandom:
+    """java.util.Random (48-bit LCG, nextDouble, the polar nextGaussian): the noise this project's SmoothGrad draws."""
+
+    MASK = (1 << 48) - 1
+
+    def __init__(self, seed):
+        self.seed = (seed ^ 0x5DEECE66D) & self.MASK
+        self.spare = None
+
+    def next(self, bits):
+        self.seed = (self.seed * 0x5DEECE66D + 0xB) & self.MASK
+        return self.seed >> (48 - bits)
+
+    def next_double(self):
+        return ((self.next(26) << 27) + self.next(27)) * 2.0 ** -53
+
+    def next_gaussian(self):
+        if self.spare is not None:
+            g, self.spare = self.spare, None
+            return g
+        while True:
+            v1, v2 = 2 * self.next_double() - 1, 2 * self.next_double() - 1
+            s = v1 * v1 + v2 * v2
+            if 0 < s < 1:
+                break
+        m = math.sqrt(-2 * math.log(s) / s)
+        self.spare = v2 * m
+        return v1 * m
+
+
+# InputAttributions' SmoothGrad settings: samples, noise as a share of the input range (0..1 here), seed
+SMOOTH_SAMPLES, SMOOTH_NOISE, SMOOTH_SEED = 25, 0.15, 20170612
+
+
+def java_noise(n, h, w, c):
+    """The noise InputAttributions adds, sigma * Random(seed).nextGaussian() per sample and NHWC value, as
+    [n, c, h, w] float32 (a fresh generator per image and class there, so the same noise for each)."""
+    r = JavaRandom(SMOOTH_SEED)
+    g = np.array([SMOOTH_NOISE * r.next_gaussian() for _ in range(n * h * w * c)]).reshape(n, h, w, c)
+    return torch.from_numpy(g.transpose(0, 3, 1, 2).astype(np.float32).copy())
+
+
+def noise_tunnel(net, xs, target, nt_type):
+    """Captum's NoiseTunnel over Saliency (abs=False) with this project's noise: torch.normal, which Captum draws its
+    noise with, returns InputAttributions' Java noise for that one call (nothing else of Captum is changed)."""
+    from captum.attr import NoiseTunnel, Saliency
+    n, c, h, w = xs.shape
+    noise = torch.cat([java_noise(SMOOTH_SAMPLES, h, w, c)] * n)  # repeat_interleave order: image-major
+    original = torch.normal
+
+    def normal(mean, std, *args, **kwargs):
+        assert tuple(std.shape) == tuple(noise.shape), (std.shape, noise.shape)
+        return noise.clone()
+
+    torch.normal = normal
+    try:
+        return NoiseTunnel(Saliency(net)).attribute(xs, nt_type=nt_type, nt_samples=SMOOTH_SAMPLES,
+                                                    stdevs=SMOOTH_NOISE, target=target, abs=False)
+    finally:
+        torch.normal = original
+
+
 def captum_maps(net, x, top1):
     from captum.attr import InputXGradient, IntegratedGradients, Occlusion, Saliency
     xs = x.clone().requires_grad_(True)
@@ -224,7 +286,9 @@ def captum_maps(net, x, top1):
     stride = max(1, window // 2)
     occ = Occlusion(net).attribute(x, target=target, sliding_window_shapes=(x.shape[1], window, window),
                                    strides=(x.shape[1], stride, stride), baselines=0)
-    return [("gradient", saliency), ("input-x-gradient", ixg), ("integrated-gradients", ig), ("occlusion", occ)]
+    smooth = [(name, noise_tunnel(net, xs, target, kind)) for name, kind in
+              [("smoothgrad", "smoothgrad"), ("smoothgrad-sq", "smoothgrad_sq"), ("vargrad", "vargrad")]]
+    return [("gradient", saliency), ("input-x-gradient", ixg), ("integrated-gradients", ig), ("occlusion", occ)] + smooth
 
 
 def nhwc(t):
