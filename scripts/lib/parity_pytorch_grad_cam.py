@@ -170,8 +170,19 @@ class CenteredUpsampling(nn.Module):
         return nn.functional.interpolate(x, size=self.size, mode="bilinear", align_corners=False)
 
 
+class Negated:
+    """A target whose score is minus the given one's: Grad-CAM of it is the counterfactual map (Selvaraju et al.,
+    weights from -dy_c/dA), through pytorch-grad-cam's public target API."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __call__(self, output):
+        return -self.target(output)
+
+
 def make_cam(name, net):
-    cls = CAMS[name.split("@")[0]]
+    cls = GradCAM if name == "counterfactual" else CAMS[name.split("@")[0]]
     return cls(model=net, target_layers=[net.last_relu()])
 
 
@@ -201,6 +212,8 @@ def run_cam(name, net, x, targets, eigen_smooth=False, aug_smooth=False):
     original = torch.nn.UpsamplingBilinear2d
     if centred:
         torch.nn.UpsamplingBilinear2d = CenteredUpsampling
+    if name == "counterfactual":
+        targets = [Negated(t) for t in targets]
     try:
         cam = make_cam(name, net)
         calls = recorded(cam)
@@ -337,7 +350,8 @@ def run_net(spec, images, out, seed):
     write(out, "gradients", np.stack(grads, axis=1), log)  # [n, class, K, h, w]
 
     # every method, image and class at feature resolution, before the ReLU
-    names = [m for m in CAMS] + ["scorecam@centres"] + [m + "+eigen" for m in EIGEN_SMOOTHED] + ["scorecam@centres+eigen"]
+    names = ([m for m in CAMS] + ["scorecam@centres"] + [m + "+eigen" for m in EIGEN_SMOOTHED]
+             + ["scorecam@centres+eigen", "counterfactual", "counterfactual+eigen"])
     feature = []
     input_maps = {}
     for name in names:
@@ -350,7 +364,8 @@ def run_net(spec, images, out, seed):
         feature.append(np.stack(per_class, axis=1))  # [n, class, h, w]
         if not eigen and spec["input_maps"]:
             # the peer's own result at input resolution, each image's top-1 class (targets=None: its argmax)
-            _, full, _ = run_cam(method, net, x, None)
+            top = [ClassifierOutputTarget(int(c)) for c in top1] if method == "counterfactual" else None
+            _, full, _ = run_cam(method, net, x, top)
             input_maps[method] = full
     write(out, "feature", np.stack(feature), log)
     write_names(out, "feature", names)

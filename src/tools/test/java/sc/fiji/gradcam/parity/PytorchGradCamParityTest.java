@@ -66,11 +66,11 @@ class PytorchGradCamParityTest {
     static final double MIN_PEARSON = 0.999;
     static final double MAX_REL = 1e-3;
 
-    /** The CAM-like methods both libraries have, in the fixture's names. */
+    /** The CAM-like methods both libraries have, in the fixture's names (the counterfactual: Grad-CAM of −y_c there). */
     static final Map<String, Method> CAMS = Map.of("gradcam", Method.GRADCAM, "hirescam", Method.HIRESCAM,
             "gradcam-plusplus", Method.GRADCAM_PLUSPLUS, "xgradcam", Method.XGRADCAM, "layercam", Method.LAYERCAM,
             "eigencam", Method.EIGENCAM, "eigengradcam", Method.EIGENGRADCAM, "scorecam", Method.SCORECAM,
-            "ablationcam", Method.ABLATIONCAM);
+            "ablationcam", Method.ABLATIONCAM, "counterfactual", Method.COUNTERFACTUAL);
     static final Set<Method> CAM_METHODS = EnumSet.copyOf(CAMS.values());
 
     @TempDir
