@@ -80,12 +80,15 @@ public final class CamVariants {
     public static double[] gradCamPlusPlusWeights(float[] activations, float[] grad, int offset, int positions,
             int channels, DataLayout layout) {
         double[] sumA = GradCam.channelSums(offset, positions, channels, layout, (c, i) -> activations[i]);
-        return GradCam.channelSums(offset, positions, channels, layout, (c, i) -> {
-            double g = grad[i];
-            double g2 = g * g;
-            double alpha = g != 0 ? g2 / (2 * g2 + sumA[c] * g2 * g + GRADCAM_PLUSPLUS_EPS) : 0;
-            return alpha * Math.max(0, g);
-        });
+        return GradCam.channelSums(offset, positions, channels, layout,
+                (c, i) -> gradCamPlusPlusTerm(grad[i], sumA[c]));
+    }
+
+    /** One position's share of Grad-CAM++'s weight: {@code alpha · ReLU(G)} for gradient g and the channel's Σ A. */
+    static double gradCamPlusPlusTerm(double g, double sumA) {
+        double g2 = g * g;
+        double alpha = g != 0 ? g2 / (2 * g2 + sumA * g2 * g + GRADCAM_PLUSPLUS_EPS) : 0;
+        return alpha * Math.max(0, g);
     }
 
     /** XGrad-CAM's channel weights {@code w_k = Σ_ij G^k_ij A^k_ij / (Σ_ij A^k_ij + eps)}. */

@@ -113,11 +113,7 @@ final class TiledCams {
                     }
                     if (methods.contains(Method.GRADCAM_PLUSPLUS)) {
                         for (int c = 0; c < k; c++) {
-                            double gv = g[base + c];
-                            double g2 = gv * gv;
-                            double alpha = gv != 0 ? g2 / (2 * g2 + sumA[c] * g2 * gv
-                                    + CamVariants.GRADCAM_PLUSPLUS_EPS) : 0;
-                            plusPlus[c] += alpha * Math.max(0, gv);
+                            plusPlus[c] += CamVariants.gradCamPlusPlusTerm(g[base + c], sumA[c]);
                         }
                     }
                 } else {

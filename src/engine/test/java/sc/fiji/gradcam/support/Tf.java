@@ -113,24 +113,8 @@ public final class Tf {
         return m;
     }
 
-    /** Pearson correlation. */
+    /** Pearson correlation ({@link sc.fiji.gradcam.api.RankCorrelation#pearson}). */
     public static double correlation(double[] a, double[] b) {
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= a.length;
-        mb /= b.length;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < a.length; i++) {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return sab / Math.sqrt(saa * sbb);
+        return sc.fiji.gradcam.api.RankCorrelation.pearson(a, b);
     }
 }

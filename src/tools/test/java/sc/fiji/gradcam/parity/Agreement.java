@@ -25,25 +25,15 @@ record Agreement(double pearson, double relDiff) {
         return pearson >= minPearson && relDiff <= maxRel;
     }
 
+    /** {@link sc.fiji.gradcam.api.RankCorrelation#pearson}; two constant maps agree when they are equal. */
     static double pearson(double[] a, double[] b) {
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ma += a[i] / a.length;
-            mb += b[i] / b.length;
+        double r = sc.fiji.gradcam.api.RankCorrelation.pearson(a, b);
+        if (!Double.isNaN(r)) {
+            return r;
         }
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < a.length; i++) {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        if (saa == 0 && sbb == 0) {
-            return ma == mb ? 1 : 0;
-        }
-        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
+        boolean constantA = java.util.Arrays.stream(a).allMatch(v -> v == a[0]);
+        boolean constantB = java.util.Arrays.stream(b).allMatch(v -> v == b[0]);
+        return constantA && constantB && java.util.Arrays.equals(a, b) ? 1 : 0;
     }
 
     static double maxAbs(double[] v) {
