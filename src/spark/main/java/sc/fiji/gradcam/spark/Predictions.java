@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import sc.fiji.gradcam.api.io.Csv;
 import sc.fiji.gradcam.api.io.PredictionsCsv;
 import sc.fiji.gradcam.api.io.PredictionsCsv.Column;
 
@@ -105,7 +106,7 @@ final class Predictions {
 
     /** A row back from a journal line (null when the line is not complete). */
     static Row fromJournal(String line) {
-        List<String> cells = cells(line);
+        List<String> cells = Csv.split(line);
         if (cells.size() != CLI.size() + 3) {
             return null;
         }
@@ -124,35 +125,6 @@ final class Predictions {
     static boolean failed(Row r) {
         int e = CLI.indexOf(Column.ERROR);
         return !r.isNullAt(e) && !r.getString(e).isEmpty();
-    }
-
-    /** The cells of a CSV line (RFC 4180 quoting, as the writers quote). */
-    static List<String> cells(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        cells.add(cell.toString());
-        return cells;
     }
 
     static String csvLine(Row r) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
+import sc.fiji.gradcam.api.io.Csv;
 
 /** What the Spark tests share: the project's model and images, a quiet session, the job from command-line options. */
 final class SparkTesting {
@@ -48,7 +49,7 @@ final class SparkTesting {
         Map<String, List<List<String>>> rows = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(csv);
         for (String line : lines.subList(1, lines.size())) {
-            List<String> c = Predictions.cells(line);
+            List<String> c = Csv.split(line);
             rows.computeIfAbsent(c.get(0), k -> new ArrayList<>()).add(c.subList(0, Math.min(cells, c.size())));
         }
         return rows;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import sc.fiji.gradcam.api.io.Csv;
 import sc.fiji.gradcam.api.io.ExplanationWriter;
 import sc.fiji.gradcam.api.io.PredictionsCsv;
 import sc.fiji.gradcam.api.io.PredictionsCsv.Column;
@@ -49,7 +50,7 @@ final class Resume {
         Map<String, List<String>> rows = new HashMap<>();
         Set<String> bad = new HashSet<>();
         for (String line : lines.subList(1, lines.size())) {
-            List<String> cells = cells(line);
+            List<String> cells = Csv.split(line);
             if (key < 0 || key >= cells.size()) {
                 continue;
             }
@@ -93,34 +94,5 @@ final class Resume {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    /** The cells of a CSV line (RFC 4180 quoting, as {@link sc.fiji.gradcam.api.io.Csv} writes them). */
-    static List<String> cells(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        cells.add(cell.toString());
-        return cells;
     }
 }
