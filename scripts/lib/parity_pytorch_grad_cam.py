@@ -52,9 +52,10 @@ def scope(convs, b, j):
 
 class SmallCnn(nn.Module):
     """The trainer's SmallCnn: blocks of `convs[b]` conv + ReLU, a 2x2 max-pool after every block but the last, the
-    head 'avg' (gap), 'max' (gmp) or 'avg-max' (concat(gap, gmp)), dense to the logits."""
+    head 'avg' (gap), 'max' (gmp) or 'avg-max' (concat(gap, gmp)), dense to the logits; or 'flatten' (VGG-16's
+    head): a pool after the last block too, flatten in TensorFlow's NHWC order, fc1 and fc2 (`fc` wide, ReLU)."""
 
-    def __init__(self, channels, widths, classes, head, convs=None):
+    def __init__(self, channels, widths, classes, head, convs=None, fc=0, size=0):
         super().__init__()
         self.widths = widths
         self.convs = convs or [1] * len(widths)
@@ -65,8 +66,12 @@ class SmallCnn(nn.Module):
                 setattr(self, f"conv{b}_{j}", nn.Conv2d(c, w, 3, padding=1))
                 setattr(self, f"relu{b}_{j}", nn.ReLU())
                 c = w
-            if b < len(widths):
+            if b < len(widths) or head == "flatten":
                 setattr(self, f"pool{b}", nn.MaxPool2d(2))
+        if head == "flatten":
+            flat = (size >> len(widths)) ** 2 * c
+            self.fc1, self.fc2 = nn.Linear(flat, fc), nn.Linear(fc, fc)
+            c = fc
         self.dense = nn.Linear(2 * c if head == "avg-max" else c, classes)
 
     def last_relu(self):
@@ -76,8 +81,11 @@ class SmallCnn(nn.Module):
         for b in range(1, len(self.widths) + 1):
             for j in range(1, self.convs[b - 1] + 1):
                 x = getattr(self, f"relu{b}_{j}")(getattr(self, f"conv{b}_{j}")(x))
-            if b < len(self.widths):
+            if b < len(self.widths) or self.head == "flatten":
                 x = getattr(self, f"pool{b}")(x)
+        if self.head == "flatten":
+            x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # Keras' Flatten on NHWC: height, width, channel
+            return self.dense(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
         gap, gmp = x.mean(dim=(2, 3)), x.amax(dim=(2, 3))
         pooled = {"avg": gap, "max": gmp}.get(self.head)
         if pooled is None:
@@ -85,7 +93,7 @@ class SmallCnn(nn.Module):
         return self.dense(pooled)  # logits: ClassifierOutputTarget takes these, the project's default score
 
 
-def tf_weights(channels, widths, convs, classes, head, rng, bias_sd, dense_gain):
+def tf_weights(channels, widths, convs, classes, head, rng, bias_sd, dense_gain, fc=0, size=0):
     """He-normal conv kernels (HWIO), Gaussian biases, a dense layer scaled so that the logits spread."""
     weights = {}
     c = channels
@@ -95,6 +103,12 @@ def tf_weights(channels, widths, convs, classes, head, rng, bias_sd, dense_gain)
             weights[scope(convs, b, j) + "/bias"] = rng.normal(0, bias_sd, (w,)).astype(np.float32)
             c = w
     pooled = 2 * c if head == "avg-max" else c
+    if head == "flatten":  # He-normal, as SmallCnn.initialValue draws them
+        flat = (size >> len(widths)) ** 2 * c
+        for name, fan_in, shape in (("fc1", flat, (flat, fc)), ("fc2", fc, (fc, fc))):
+            weights[name + "/kernel"] = rng.normal(0, np.sqrt(2.0 / fan_in), shape).astype(np.float32)
+            weights[name + "/bias"] = rng.normal(0, bias_sd, (fc,)).astype(np.float32)
+        pooled = fc
     weights["dense/kernel"] = rng.normal(0, dense_gain * np.sqrt(1.0 / pooled), (pooled, classes)).astype(np.float32)
     weights["dense/bias"] = rng.normal(0, bias_sd, (classes,)).astype(np.float32)
     return weights
@@ -108,6 +122,10 @@ def load_into(net, weights):
                 name = scope(net.convs, b, j)
                 conv.weight.copy_(torch.from_numpy(weights[name + "/kernel"].transpose(3, 2, 0, 1).copy()))
                 conv.bias.copy_(torch.from_numpy(weights[name + "/bias"]))
+        if net.head == "flatten":
+            for name in ("fc1", "fc2"):
+                getattr(net, name).weight.copy_(torch.from_numpy(weights[name + "/kernel"].T.copy()))
+                getattr(net, name).bias.copy_(torch.from_numpy(weights[name + "/bias"]))
         net.dense.weight.copy_(torch.from_numpy(weights["dense/kernel"].T.copy()))
         net.dense.bias.copy_(torch.from_numpy(weights["dense/bias"]))
     net.eval()
@@ -317,7 +335,8 @@ def write(out, name, array, log):
 def run_net(spec, images, out, seed):
     os.makedirs(os.path.join(out, "weights"), exist_ok=True)
     convs = spec.get("convs") or [1] * len(spec["widths"])
-    net = SmallCnn(3, spec["widths"], spec["classes"], spec["head"], convs)
+    fc = spec.get("fc", 0)
+    net = SmallCnn(3, spec["widths"], spec["classes"], spec["head"], convs, fc, images.shape[1])
     x = torch.from_numpy((images.astype(np.float64) / 255.0).astype(np.float32).transpose(0, 3, 1, 2).copy())
     if spec.get("weights"):  # a trained model's weights, as DumpSmallCnn wrote them
         weights = spec["weights"]
@@ -325,7 +344,8 @@ def run_net(spec, images, out, seed):
         draws = -1
     else:
         rng = np.random.default_rng(seed)
-        weights = tf_weights(3, spec["widths"], convs, spec["classes"], spec["head"], rng, spec["bias_sd"], spec["dense_gain"])
+        weights = tf_weights(3, spec["widths"], convs, spec["classes"], spec["head"], rng, spec["bias_sd"],
+                             spec["dense_gain"], fc, images.shape[1])
         draws = spread(net, weights, x, rng, spec["logit_spread"])
         for k, v in weights.items():
             np.save(os.path.join(out, "weights", k.replace("/", "__") + ".npy"), v)
@@ -352,6 +372,8 @@ def run_net(spec, images, out, seed):
     # every method, image and class at feature resolution, before the ReLU
     names = ([m for m in CAMS] + ["scorecam@centres"] + [m + "+eigen" for m in EIGEN_SMOOTHED]
              + ["scorecam@centres+eigen", "counterfactual", "counterfactual+eigen"])
+    skip = spec.get("skip", [])  # methods left out on a large net (Score-CAM, Ablation-CAM: a pass per channel)
+    names = [m for m in names if m.split("@")[0].replace("+eigen", "") not in skip]
     feature = []
     input_maps = {}
     for name in names:
@@ -376,7 +398,7 @@ def run_net(spec, images, out, seed):
 
     # aug_smooth, each image's top-1 class given explicitly: the six de-augmented raw maps (the peer's
     # deaugment_mask on its feature maps) and the peer's smoothed result at input resolution
-    aug_names = [m for m in CAMS if m != "scorecam"] + ["scorecam@centres"]
+    aug_names = [m for m in [m for m in CAMS if m != "scorecam"] + ["scorecam@centres"] if m.split("@")[0] not in skip]
     aug_pre, aug_full = [], []
     aug_sums = aug_scores = None
     for method in aug_names:
@@ -429,6 +451,8 @@ def finish(out, spec, images, classes, seed, draws, log, logits):
         f.write(f"size={images.shape[1]}\nwidths={','.join(map(str, spec['widths']))}\n")
         f.write(f"convs={','.join(map(str, spec.get('convs') or [1] * len(spec['widths'])))}\n")
         f.write(f"classes={classes}\nhead={spec['head']}\nseed={seed}\ndense.draws={draws + 1}\n")
+        if spec.get("fc"):
+            f.write(f"fc={spec['fc']}\n")
         f.write(f"torch={torch.__version__}\nnumpy={np.__version__}\n")
     return log, logits
 
@@ -450,6 +474,12 @@ NETS = {
     # the classic CAM head (Grad-CAM = HiResCAM there, XGrad-CAM nearly): feature resolution only
     "tiny-gap": dict(widths=[6, 8, 12], classes=3, head="avg", bias_sd=0.05, dense_gain=1.0, logit_spread=2.0, input_maps=False, captum=False),
     # VGG-style two convs per block and a global max head (gradients at one position per channel): feature resolution
+    # VGG-16 at full width (13 convs in 5 blocks of 2, 2, 3, 3, 3; pool, flatten, fc1 and fc2 of 4096; 3 classes) at
+    # 224 x 224: generated on demand (`scripts/compare-pytorch-grad-cam --vgg16`, 553 MB of weights), never committed;
+    # Score-CAM and Ablation-CAM left out (512 passes each per image and class)
+    "vgg16": dict(widths=[64, 128, 256, 512, 512], convs=[2, 2, 3, 3, 3], head="flatten", fc=4096, classes=3, bias_sd=0.05,
+                  dense_gain=1.0, logit_spread=2.0, input_maps=False, captum=False, skip=["scorecam", "ablationcam"],
+                  size=224),
     "tiny-vgg-max": dict(widths=[6, 8, 12], convs=[2, 2, 2], classes=3, head="max", bias_sd=0.05, dense_gain=1.0,
                          logit_spread=2.0, input_maps=False, captum=False),
 }
@@ -461,7 +491,7 @@ def main():
     p.add_argument("--images", nargs="+", required=True)
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--seed", type=int, default=20260607)
-    p.add_argument("--nets", default=",".join(NETS))
+    p.add_argument("--nets", default=",".join(n for n in NETS if "size" not in NETS[n]))
     p.add_argument("--trained", help="a net folder written by DumpSmallCnn (net.properties, weights/): that net only")
     a = p.parse_args()
     if a.trained:
@@ -478,6 +508,11 @@ def main():
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
+    sizes = {NETS[n]["size"] for n in a.nets.split(",") if "size" in NETS[n]}
+    if len(sizes) > 1 or sizes and a.nets.split(",") != [n for n in a.nets.split(",") if "size" in NETS[n]]:
+        raise SystemExit("parity: nets of different input sizes need separate runs (separate --out folders)")
+    if sizes:
+        a.size = sizes.pop()
     images = crops(a.images, a.size)
     np.save(os.path.join(a.out, "images.npy"), images)
     with open(os.path.join(a.out, "images.txt"), "w") as f:

@@ -12,11 +12,14 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A plain VGG-style classifier: blocks of one or more conv 3x3 + BiasAdd + Relu, a 2x2 max-pool after
- * every block but the last, global average (or max, or both) pooling, a dense layer to the logits and a softmax.
+ * every block but the last, global average (or max, or both) pooling, a dense layer to the logits and a softmax;
+ * or VGG-16's head ({@link Head#FLATTEN}): a pool after the last block too, flatten, {@code fc1} and {@code fc2}
+ * (dense + ReLU), then the dense layer.
  *
  * <p>Op names in the graph (used by Grad-CAM and documented in the model READMEs):
  * {@code image} (input), {@code blockK/conv}, {@code blockK/bias_add}, {@code blockK/relu},
- * {@code blockK/pool}, {@code gap} (and/or {@code gmp}, {@code pooled}, see {@link Head}), {@code dense/matmul}, {@code logits}, {@code probabilities}.
+ * {@code blockK/pool}, {@code gap} (and/or {@code gmp}, {@code pooled}, see {@link Head}; or {@code flatten},
+ * {@code fcI/matmul}, {@code fcI/bias_add}, {@code fcI/relu}), {@code dense/matmul}, {@code logits}, {@code probabilities}.
  * Variables are {@code blockK/kernel}, {@code blockK/bias}, {@code dense/kernel}, {@code dense/bias}.
  * A block with two or more convs has one sub-scope per conv: {@code blockK/convJ/conv},
  * {@code blockK/convJ/bias_add}, {@code blockK/convJ/relu}, variables {@code blockK/convJ/kernel} and
@@ -44,15 +47,18 @@ public final class SmallCnn implements ClassifierNet {
     private final int classes;
     private final int[] convs;
     private final Head head;
+    private final int fcWidth;
 
     /**
      * How the last conv map is pooled before the dense layer: global average ({@code gap}, the classic
      * CAM architecture, where Grad-CAM equals CAM), global max ({@code gmp}), or both concatenated
      * ({@code gap} and {@code gmp} into {@code pooled}); max pooling keeps a small, local feature such as
-     * a parasite from being diluted by the rest of the cell.
+     * a parasite from being diluted by the rest of the cell. {@code flatten} is VGG-16's head: the last block is
+     * pooled too, flattened (height, width, channel order, as Keras' Flatten on NHWC) and passed through two dense
+     * + ReLU layers ({@code fc1}, {@code fc2}) before the dense layer to the logits.
      */
     public enum Head {
-        AVG, MAX, AVG_MAX;
+        AVG, MAX, AVG_MAX, FLATTEN;
 
         /** Parses {@code avg}, {@code max} or {@code avg-max}. */
         public static Head parse(String text) {
@@ -60,7 +66,9 @@ public final class SmallCnn implements ClassifierNet {
                 case "avg" -> AVG;
                 case "max" -> MAX;
                 case "avg-max", "avg+max" -> AVG_MAX;
-                default -> throw new IllegalArgumentException("unknown head '" + text + "': use avg, max or avg-max");
+                case "flatten" -> FLATTEN;
+                default -> throw new IllegalArgumentException(
+                        "unknown head '" + text + "': use avg, max, avg-max or flatten");
             };
         }
 
@@ -89,8 +97,21 @@ public final class SmallCnn implements ClassifierNet {
      * @param head     pooling of the last conv map
      */
     public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes, Head head) {
+        this(size, channels, widths, convs, classes, head, head == Head.FLATTEN ? 4096 : 0);
+    }
+
+    /**
+     * As {@link #SmallCnn(int, int, int[], int[], int, Head)}, with the width of the {@link Head#FLATTEN flatten}
+     * head's two hidden dense layers (4096 in VGG-16; ignored by the other heads).
+     */
+    public SmallCnn(int size, int channels, int[] widths, int[] convs, int classes, Head head, int fcWidth) {
+        if (head == Head.FLATTEN && (fcWidth < 1 || size >> widths.length < 1)) {
+            throw new IllegalArgumentException("the flatten head needs fc width >= 1 and an input of at least 2^"
+                    + widths.length + " pixels (got " + fcWidth + ", " + size + ")");
+        }
         this.size = size;
         this.head = head;
+        this.fcWidth = head == Head.FLATTEN ? fcWidth : 0;
         this.channels = channels;
         this.widths = widths.clone();
         this.classes = classes;
@@ -110,6 +131,11 @@ public final class SmallCnn implements ClassifierNet {
     /** Pooling of the last conv map. */
     public Head head() {
         return head;
+    }
+
+    /** Width of the flatten head's {@code fc1} and {@code fc2}; 0 for the other heads. */
+    public int fcWidth() {
+        return fcWidth;
     }
 
     /** Convs in each block. */
@@ -162,6 +188,15 @@ public final class SmallCnn implements ClassifierNet {
             }
         }
         int pooled = head == Head.AVG_MAX ? 2 * in : in;
+        if (head == Head.FLATTEN) {
+            int side = size >> widths.length;
+            int flat = side * side * in;
+            params.add(new Param("fc1/kernel", new long[] {flat, fcWidth}, flat));
+            params.add(new Param("fc1/bias", new long[] {fcWidth}, 0));
+            params.add(new Param("fc2/kernel", new long[] {fcWidth, fcWidth}, fcWidth));
+            params.add(new Param("fc2/bias", new long[] {fcWidth}, 0));
+            pooled = fcWidth;
+        }
         params.add(new Param("dense/kernel", new long[] {pooled, classes}, pooled));
         params.add(new Param("dense/bias", new long[] {classes}, 0));
         return params;
@@ -199,9 +234,24 @@ public final class SmallCnn implements ClassifierNet {
         return b.build().<TFloat32>output(0);
     }
 
-    private Operand<TFloat32> pool(Ops tf, Operand<TFloat32> lastConv) {
+    private Operand<TFloat32> pool(Ops tf, Operand<TFloat32> lastConv, Weights factory) {
         Operand<org.tensorflow.types.TInt32> spatial = tf.constant(new int[] {1, 2});
         return switch (head) {
+            case FLATTEN -> {
+                Operand<TFloat32> pooled = maxPool2x2(tf.withSubScope("block" + widths.length).withName("pool"),
+                        lastConv);
+                Map<String, Param> byName = paramsByName();
+                Operand<TFloat32> x = tf.withName("flatten").reshape(pooled,
+                        tf.constant(new long[] {-1, byName.get("fc1/kernel").shape()[0]}));
+                for (String fc : List.of("fc1", "fc2")) {
+                    Ops layer = tf.withSubScope(fc);
+                    Operand<TFloat32> kernel = factory.create(layer, byName.get(fc + "/kernel"));
+                    Operand<TFloat32> bias = factory.create(layer, byName.get(fc + "/bias"));
+                    x = layer.withName("relu").nn.relu(layer.withName("bias_add").nn.biasAdd(
+                            layer.withName("matmul").linalg.matMul(x, kernel), bias));
+                }
+                yield x;
+            }
             case AVG -> tf.withName("gap").math.mean(lastConv, spatial);
             case MAX -> tf.withName("gmp").max(lastConv, spatial);
             case AVG_MAX -> tf.withName("pooled").concat(List.of(
@@ -223,7 +273,7 @@ public final class SmallCnn implements ClassifierNet {
     public Outputs build(Ops tf, Operand<TFloat32> image, Weights factory,
             java.util.function.UnaryOperator<Operand<TFloat32>> features) {
         Operand<TFloat32> lastConv = convStack(tf, image, factory);
-        Operand<TFloat32> pooled = features.apply(pool(tf, lastConv));
+        Operand<TFloat32> pooled = features.apply(pool(tf, lastConv, factory));
         Outputs head = dense(tf, pooled, paramsByName()::get, factory);
         return new Outputs(lastConv, head.logits(), head.probabilities());
     }

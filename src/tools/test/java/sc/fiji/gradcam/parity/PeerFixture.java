@@ -93,7 +93,8 @@ final class PeerFixture {
         int[] convs = Arrays.stream(p.getProperty("convs", "").split(",")).filter(c -> !c.isBlank())
                 .mapToInt(Integer::parseInt).toArray();
         SmallCnn net = new SmallCnn(Integer.parseInt(p.getProperty("size")), 3, widths, convs,
-                Integer.parseInt(p.getProperty("classes")), SmallCnn.Head.parse(p.getProperty("head")));
+                Integer.parseInt(p.getProperty("classes")), SmallCnn.Head.parse(p.getProperty("head")),
+                Integer.parseInt(p.getProperty("fc", "0")));
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (SmallCnn.Param param : net.params()) {
             Npy.Array a = Npy.read(dir.resolve("weights").resolve(param.name().replace("/", "__") + ".npy"));

@@ -38,7 +38,7 @@ class SmallCnnHeadTest {
     static Path tmp;
 
     @ParameterizedTest
-    @EnumSource(SmallCnn.Head.class)
+    @EnumSource(value = SmallCnn.Head.class, names = {"AVG", "MAX", "AVG_MAX"})
     void exportedHeadPoolsAsDocumentedAndGradCamHasTheKnownAnswer(SmallCnn.Head head) throws Exception {
         TensorFlowRuntime.engine();
         SmallCnn net = new SmallCnn(16, 3, new int[] {4, 6}, null, 2, head);
@@ -85,6 +85,67 @@ class SmallCnnHeadTest {
         }
     }
 
+    /**
+     * VGG-16's head: the logits equal a recomputation from the last conv map's activations — 2×2 max pool, flatten in
+     * height, width, channel order (Keras' Flatten on NHWC, which the PyTorch side of the parity suite reproduces),
+     * fc1 and fc2 with ReLU, the dense layer — so a wrong flatten order or a missing pool fails here.
+     */
+    @Test
+    void flattenHeadIsPoolFlattenTwoReluLayersAndDense() throws Exception {
+        TensorFlowRuntime.engine();
+        int fc = 5;
+        SmallCnn net = new SmallCnn(16, 3, new int[] {4, 6}, new int[] {2, 1}, 2, SmallCnn.Head.FLATTEN, fc);
+        assertEquals(fc, net.fcWidth());
+        Random random = new Random(12);
+        Map<String, float[]> weights = RandomCnn.weights(net, random);
+        Path dir = tmp.resolve("flatten");
+        SavedModelExport.export(net, weights, dir);
+        ExportedModel.writeMetadata(dir, net, List.of("a", "b"), "flatten head test");
+        InputImage image = RandomCnn.image(16, random);
+        try (LoadedModel m = ModelLoader.load(dir)) {
+            assertEquals(net.lastConvOpName(), m.catalog().defaultLayer().tensorName().node());
+            double[] a = Cam.defaultLayerActivations(m, image);
+            int k = 6;
+            int side = net.lastConvSize();
+            assertEquals(side * side * k, a.length);
+            int half = side / 2;
+            double[] flat = new double[half * half * k];
+            for (int y = 0; y < half; y++) {
+                for (int x = 0; x < half; x++) {
+                    for (int ch = 0; ch < k; ch++) {
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                max = Math.max(max, a[((2 * y + dy) * side + 2 * x + dx) * k + ch]);
+                            }
+                        }
+                        flat[(y * half + x) * k + ch] = max;
+                    }
+                }
+            }
+            double[] h = reluDense(flat, weights.get("fc1/kernel"), weights.get("fc1/bias"), fc, true);
+            h = reluDense(h, weights.get("fc2/kernel"), weights.get("fc2/bias"), fc, true);
+            double[] expected = reluDense(h, weights.get("dense/kernel"), weights.get("dense/bias"), 2, false);
+            double[] logits = Runs.run(m, Cam.modelInput(m, image), 1, null, -1, "logits:0").get(0);
+            for (int c = 0; c < 2; c++) {
+                assertEquals(expected[c], logits[c], 1e-4 * Math.max(1, Math.abs(expected[c])), "logit " + c);
+            }
+            assertTrue(java.util.Arrays.stream(h).anyMatch(v -> v > 0), "fc2 is not all zero (the check means something)");
+        }
+    }
+
+    private static double[] reluDense(double[] x, float[] kernel, float[] bias, int out, boolean relu) {
+        double[] y = new double[out];
+        for (int o = 0; o < out; o++) {
+            double s = bias[o];
+            for (int i = 0; i < x.length; i++) {
+                s += x[i] * kernel[i * out + o];
+            }
+            y[o] = relu ? Math.max(0, s) : s;
+        }
+        return y;
+    }
+
     @Test
     void headNamesParse() {
         assertEquals(SmallCnn.Head.AVG_MAX, SmallCnn.Head.parse("avg-max"));
@@ -108,6 +169,7 @@ class SmallCnnHeadTest {
         return switch (head) {
             case AVG -> mean;
             case MAX -> max;
+            case FLATTEN -> throw new IllegalArgumentException("not a global pooling head");
             case AVG_MAX -> java.util.stream.DoubleStream.concat(java.util.Arrays.stream(mean), java.util.Arrays.stream(max))
                     .toArray();
         };
