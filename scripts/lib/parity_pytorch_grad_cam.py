@@ -476,9 +476,10 @@ NETS = {
     # VGG-style two convs per block and a global max head (gradients at one position per channel): feature resolution
     # VGG-16 at full width (13 convs in 5 blocks of 2, 2, 3, 3, 3; pool, flatten, fc1 and fc2 of 4096; 3 classes) at
     # 224 x 224: generated on demand (`scripts/compare-pytorch-grad-cam --vgg16`, 553 MB of weights), never committed;
-    # Score-CAM and Ablation-CAM left out (512 passes each per image and class)
+    # input-resolution maps and Guided Backprop too; Score-CAM and Ablation-CAM left out (512 passes each per image
+    # and class), Captum too
     "vgg16": dict(widths=[64, 128, 256, 512, 512], convs=[2, 2, 3, 3, 3], head="flatten", fc=4096, classes=3, bias_sd=0.05,
-                  dense_gain=1.0, logit_spread=2.0, input_maps=False, captum=False, skip=["scorecam", "ablationcam"],
+                  dense_gain=1.0, logit_spread=2.0, input_maps=True, captum=False, skip=["scorecam", "ablationcam"],
                   size=224),
     "tiny-vgg-max": dict(widths=[6, 8, 12], convs=[2, 2, 2], classes=3, head="max", bias_sd=0.05, dense_gain=1.0,
                          logit_spread=2.0, input_maps=False, captum=False),

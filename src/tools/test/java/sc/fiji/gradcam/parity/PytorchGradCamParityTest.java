@@ -73,6 +73,16 @@ class PytorchGradCamParityTest {
             "ablationcam", Method.ABLATIONCAM, "counterfactual", Method.COUNTERFACTUAL);
     static final Set<Method> CAM_METHODS = EnumSet.copyOf(CAMS.values());
 
+    /**
+     * The CAM methods among {@code names} (a fixture's list): on a large net the fixture leaves out Score-CAM and
+     * Ablation-CAM (a pass per channel), and so does this side.
+     */
+    static Set<Method> camMethods(List<String> names) {
+        Set<Method> methods = EnumSet.noneOf(Method.class);
+        names.stream().map(n -> CAMS.get(base(n))).filter(m -> m != null).forEach(methods::add);
+        return methods;
+    }
+
     @TempDir
     static Path tmp;
 
@@ -132,21 +142,24 @@ class PytorchGradCamParityTest {
             PeerFixture.Array a = o.f.array("activations");
             PeerFixture.Array g = o.f.array("gradients");
             int k = a.shape()[1];
+            // float32 sums in a different order: 1e-5 of the largest value on the small nets; on a net of a million
+            // weights or more (VGG-16: dots of 25,088 terms, 16 layers deep) 1e-4
+            double tolerance = o.f.weights.values().stream().mapToLong(w -> w.length).sum() < 1_000_000 ? 1e-5 : 1e-4;
             for (int i = 0; i < o.images.length; i++) {
                 double[] x = Cam.modelInput(o.model, o.images[i]);
                 double[] logits = Runs.run(o.model, x, 1, null, -1, "logits:0").get(0);
                 double[] peer = o.f.logits.slice(i);
                 Agreement l = Agreement.of(peer, logits);
                 ParityTable.record(net, "logits", "model output", l, true);
-                assertTrue(l.relDiff() < 1e-5, net + " image " + i + " logits " + l);
+                assertTrue(l.relDiff() < tolerance, net + " image " + i + " logits " + l);
                 List<Cam.LayerValues> values = Cam.defaultLayerValuesPerClass(o.model, o.images[i]);
                 Agreement act = Agreement.of(nchwToPositionMajor(a.slice(i), k), values.get(0).a());
                 ParityTable.record(net, "activations", "target layer", act, true);
-                assertTrue(act.relDiff() < 1e-5, net + " image " + i + " activations " + act);
+                assertTrue(act.relDiff() < tolerance, net + " image " + i + " activations " + act);
                 for (int c = 0; c < o.classes(); c++) {
                     Agreement grad = Agreement.of(nchwToPositionMajor(g.slice(i, c), k), values.get(c).g());
                     ParityTable.record(net, "gradients", "target layer", grad, true);
-                    assertTrue(grad.relDiff() < 1e-5, net + " image " + i + " class " + c + " gradients " + grad);
+                    assertTrue(grad.relDiff() < tolerance, net + " image " + i + " class " + c + " gradients " + grad);
                 }
                 assertEquals(o.top1(i), argmax(logits), net + " image " + i + ": top-1");
             }
@@ -162,7 +175,7 @@ class PytorchGradCamParityTest {
             List<Integer> all = IntStream.range(0, o.classes()).boxed().toList();
             for (int i = 0; i < o.images.length; i++) {
                 for (boolean eigen : new boolean[] {false, true}) {
-                    List<Explanation> es = o.explain(i, all, CAM_METHODS, eigen, false);
+                    List<Explanation> es = o.explain(i, all, camMethods(peer.featureNames), eigen, false);
                     for (String name : peer.featureNames) {
                         if (name.endsWith("+eigen") != eigen) {
                             continue;
@@ -247,7 +260,7 @@ class PytorchGradCamParityTest {
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < o.images.length; i++) {
                 int c = o.top1(i);
-                Explanation e = o.explain(i, List.of(c), CAM_METHODS, false, false).get(0);
+                Explanation e = o.explain(i, List.of(c), camMethods(names), false, false).get(0);
                 for (int j = 0; j < names.size(); j++) {
                     String name = names.get(j);
                     double[] ours = Agreement.minMax(Agreement.toDouble(e.maps().get(CAMS.get(base(name))).data()));
@@ -279,7 +292,7 @@ class PytorchGradCamParityTest {
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < o.images.length; i++) {
                 int c = o.top1(i);
-                Explanation e = o.explain(i, List.of(c), CAM_METHODS, false, true).get(0);
+                Explanation e = o.explain(i, List.of(c), camMethods(names), false, true).get(0);
                 for (int j = 0; j < names.size(); j++) {
                     String name = names.get(j);
                     String method = base(name);
