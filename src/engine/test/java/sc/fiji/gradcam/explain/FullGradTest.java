@@ -36,6 +36,7 @@ import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.support.BuiltModels;
 import sc.fiji.gradcam.support.Cam;
 import sc.fiji.gradcam.support.Runs;
+import sc.fiji.gradcam.support.SharedModels;
 import sc.fiji.gradcam.support.Tf;
 import sc.fiji.gradcam.support.TinyModels;
 import sc.fiji.gradcam.support.WithBuiltModels;
@@ -317,6 +318,30 @@ class FullGradTest extends WithBuiltModels {
                 assertEquals(0, Tf.maxAbsDiff(first, map), 1e-4, s.name() + " against " + specs.get(0).name());
             }
         }
+    }
+
+    /**
+     * The real exports in ../shared/models: the TF2 module's two conv biases (an {@code AddV2} of a variable), the
+     * Keras model's six conv {@code BiasAdd}s, the TF1 Keras MobileNetV2's 52 batch norms (its convs have no bias); each
+     * gives a FullGrad map without a note.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"mnist_tfmodule, 2, BIAS, AddV2", "potato_leaf, 6, BIAS, BiasAdd",
+        "tm_eyes_tf1, 52, BATCH_NORM, FusedBatchNormV3"})
+    void realExportsHaveTheirBiasLayersFound(String name, int count, BiasLayers.Kind kind, String op) {
+        LoadedModel m = SharedModels.loaded(name);
+        List<BiasLayers.BiasLayer> layers = BiasLayers.of(m.serving(), m.inputLayout().layout());
+        assertEquals(count, layers.size(), name + ": " + layers.stream().map(BiasLayers.BiasLayer::name).toList());
+        for (BiasLayers.BiasLayer l : layers) {
+            assertEquals(kind, l.kind(), l.name());
+            assertEquals(op, m.serving().view().node(l.output().node()).getOp(), l.name());
+        }
+        InputImage image = SharedModels.read(SharedModels.imageFiles(name).get(0));
+        Explanation e = new Explainer(m).explain(image, ExplainRequest.defaults()
+                .withMethods(EnumSet.of(Method.FULLGRAD))).get(0);
+        assertEquals(null, e.note(), name);
+        double[] map = Tf.doubles(e.maps().get(Method.FULLGRAD).data());
+        assertTrue(Tf.maxAbs(map) > 0.5, name);
     }
 
     @Test
