@@ -26,7 +26,7 @@ import torch.nn as nn
 import pytorch_grad_cam
 import pytorch_grad_cam.ablation_cam
 import pytorch_grad_cam.score_cam
-from pytorch_grad_cam import (AblationCAM, EigenCAM, EigenGradCAM, GradCAM, GradCAMPlusPlus,
+from pytorch_grad_cam import (AblationCAM, EigenCAM, EigenGradCAM, FullGrad, GradCAM, GradCAMPlusPlus,
                               GuidedBackpropReLUModel, HiResCAM, LayerCAM, ScoreCAM, XGradCAM)
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -421,6 +421,15 @@ def run_net(spec, images, out, seed):
     if spec["input_maps"]:
         write(out, "aug-input", np.stack(aug_full), log)
     write_names(out, "aug", aug_names)
+
+    # FullGrad, every image and class, the peer's result at input resolution (no target layer: it takes every Conv2d
+    # with a bias by itself); deterministic, so the fixtures written before it keep their bytes
+    full = []
+    for c in range(classes):
+        cam = FullGrad(model=net, target_layers=[])
+        full.append(np.asarray(cam(input_tensor=x, targets=[ClassifierOutputTarget(c)] * n), dtype=np.float32))
+        cam.activations_and_grads.release()
+    write(out, "fullgrad", np.stack(full, axis=1), log)  # [n, class, h, w]
 
     if not spec["input_maps"]:
         return finish(out, spec, images, classes, seed, draws, log, logits)

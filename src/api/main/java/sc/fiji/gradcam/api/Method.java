@@ -53,7 +53,14 @@ public enum Method {
      * Petsiuk et al. 2018, arXiv 1806.07421: the mean of 1,000 random smooth masks (an 8 × 8 grid, half kept), each
      * weighted by the score of the input it masks; one forward pass per mask.
      */
-    RISE("rise", "RISE");
+    RISE("rise", "RISE"),
+    /**
+     * Srinivas &amp; Fleuret 2019, arXiv 1905.00780 (pytorch-grad-cam's FullGrad): the input-gradient map plus, for every
+     * convolution bias and batch-norm shift of the network, {@code |b ⊙ ∂y_c/∂z|} at that layer's output, each channel
+     * scaled to [0, 1] and resized to the input, summed and scaled to [0, 1]; no target layer, one gradient pass
+     * (the engine's {@code explain.FullGrad}).
+     */
+    FULLGRAD("fullgrad", "FullGrad");
 
     private final String id;
     private final String title;
@@ -83,6 +90,14 @@ public enum Method {
      */
     public boolean camLike() {
         return this == GRADCAM || this == COUNTERFACTUAL || isCamVariant();
+    }
+
+    /**
+     * Whether its map lies in [0, 1] and has no sign: the {@link #camLike CAM-like} maps and FullGrad (shown with Fire
+     * from 0 to 1, where the signed maps get a symmetric grey range).
+     */
+    public boolean unitRange() {
+        return camLike() || this == FULLGRAD;
     }
 
     /**
@@ -135,6 +150,8 @@ public enum Method {
                 return INTEGRATED_GRADIENTS;
             case "smoothgrad-squared", "smoothgradsq", "squaregrad":
                 return SMOOTHGRAD_SQ;
+            case "full-grad", "fullgrad-cam":
+                return FULLGRAD;
             default:
                 throw new IllegalArgumentException("Unknown method '" + s + "'. Valid: " + ids() + " (or all).");
         }

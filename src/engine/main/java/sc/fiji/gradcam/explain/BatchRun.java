@@ -5,6 +5,7 @@ import java.util.List;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import sc.fiji.gradcam.graph.BiasLayers;
 import sc.fiji.gradcam.graph.ClassScore;
 import sc.fiji.gradcam.api.DataLayout;
 import sc.fiji.gradcam.api.Layer;
@@ -32,10 +33,33 @@ final class BatchRun {
      * @param ms the run's wall time
      */
     record Fetched(float[] output, float[] activations, float[] layerGradient, long[] layerShape,
-            float[] inputGradient, float[] guided, double ms) {}
+            float[] inputGradient, float[] guided, double ms, FullGradValues fullGrad) {
 
-    /** What to fetch besides the output: the layer (null: none) and the input gradients. */
-    record Fetches(ScoreKind score, Layer layer, boolean inputGradient, boolean guided) {}
+        /** Without FullGrad's values. */
+        Fetched(float[] output, float[] activations, float[] layerGradient, long[] layerShape, float[] inputGradient,
+                float[] guided, double ms) {
+            this(output, activations, layerGradient, layerShape, inputGradient, guided, ms, null);
+        }
+    }
+
+    /**
+     * What FullGrad needs of a run ({@link ExplanationGraphs.FullGradGraph}): the input gradient (NHWC) and, per
+     * bias-carrying layer, the gradient at its output z as fetched (its layout), z's shape, and its bias per channel.
+     */
+    record FullGradValues(float[] inputGradient, List<BiasLayers.BiasLayer> layers, List<float[]> layerGradients,
+            List<long[]> layerShapes, List<double[]> biases) {}
+
+    /**
+     * What to fetch besides the output: the layer (null: none), the input gradients, and FullGrad's gradients and
+     * biases.
+     */
+    record Fetches(ScoreKind score, Layer layer, boolean inputGradient, boolean guided, boolean fullGrad) {
+
+        /** Without FullGrad. */
+        Fetches(ScoreKind score, Layer layer, boolean inputGradient, boolean guided) {
+            this(score, layer, inputGradient, guided, false);
+        }
+    }
 
     /**
      * Values fed in place of a layer's output: {@code values} in the layer's layout, {@code shape} the full shape
@@ -136,9 +160,22 @@ final class BatchRun {
                 runner.fetch(graphs.guidedGradient(fetches.score(), true));
                 fetched.add("guided");
             }
+            ExplanationGraphs.FullGradGraph full = null;
+            int fullFrom = fetched.size();
+            if (fetches.fullGrad()) {
+                full = graphs.fullGrad(fetches.score(), layout);
+                runner.fetch(full.inputGradient());
+                for (org.tensorflow.Output<?> dz : full.layerGradients()) {
+                    runner.fetch(dz);
+                }
+                for (BiasLayers.BiasLayer l : full.layers()) {
+                    l.parameters().forEach(t -> runner.fetch(t.toString()));
+                }
+            }
             long t0 = System.nanoTime();
             List<float[]> v = new ArrayList<>();
             long[] layerShape = null;
+            FullGradValues fullValues = null;
             try (Result r = runner.run()) {
                 for (int i = 0; i < fetched.size(); i++) {
                     v.add(TensorData.floats(r.get(i)));
@@ -146,12 +183,37 @@ final class BatchRun {
                 if (fetches.layer() != null) {
                     layerShape = r.get(fetched.indexOf("A")).shape().asArray();
                 }
+                if (full != null) {
+                    fullValues = fullGradValues(r, fullFrom, full, layout, rows, h, w, c);
+                }
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             return new Fetched(v.get(0), get(v, fetched, "A"), get(v, fetched, "dA"), layerShape,
                     nhwc(get(v, fetched, "dX"), layout, rows, h, w, c),
-                    nhwc(get(v, fetched, "guided"), layout, rows, h, w, c), ms);
+                    nhwc(get(v, fetched, "guided"), layout, rows, h, w, c), ms, fullValues);
         }
+    }
+
+    /** FullGrad's fetches of a run, from result index {@code from} on, in the order {@link #run} asked for them. */
+    private static FullGradValues fullGradValues(Result r, int from, ExplanationGraphs.FullGradGraph full,
+            DataLayout layout, int rows, int h, int w, int c) {
+        int k = from;
+        float[] dx = nhwc(TensorData.floats(r.get(k++)), layout, rows, h, w, c);
+        List<float[]> gradients = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        for (int i = 0; i < full.layers().size(); i++) {
+            gradients.add(TensorData.floats(r.get(k)));
+            shapes.add(r.get(k++).shape().asArray());
+        }
+        List<double[]> biases = new ArrayList<>();
+        for (BiasLayers.BiasLayer l : full.layers()) {
+            List<float[]> values = new ArrayList<>();
+            for (int j = 0; j < l.parameters().size(); j++) {
+                values.add(TensorData.floats(r.get(k++)));
+            }
+            biases.add(l.bias(values));
+        }
+        return new FullGradValues(dx, full.layers(), gradients, shapes, biases);
     }
 
     /** A dense output of a run, channels last: {@code values[((r * height + v) * width + u) * channels + k]}. */

@@ -254,7 +254,8 @@ public final class Explainer implements ModelExplainer {
         double denseMs = (System.nanoTime() - tDense) / 1e6 / n;
         BatchRun.Fetched f = runner.run(batch, n, p.height(), p.width(), p.channels(), fed, new BatchRun.Fetches(
                 request.score(), layer, methods.contains(Method.GRADIENT) || methods.contains(Method.INPUT_X_GRADIENT),
-                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM)), regions);
+                methods.contains(Method.GUIDED_BACKPROP) || methods.contains(Method.GUIDED_GRADCAM),
+                methods.contains(Method.FULLGRAD)), regions);
         // each row's class, set below before its maps are computed
         int[] classes = new int[n];
         Perturbation perturbation = new Perturbation(runner, request.score(), batch, p.height(), p.width(),
@@ -296,8 +297,16 @@ public final class Explainer implements ModelExplainer {
                     : Arrays.copyOfRange(f.inputGradient(), i * per, (i + 1) * per);
             InputAttributions iai = dense == null ? ia : new InputAttributions(runner.withRegion(regionOf[i]),
                     request.score(), p.height(), p.width(), p.channels(), p.rangeMax() - p.rangeMin());
-            attributions.add(methods.stream().anyMatch(InputAttributions::covers)
-                    ? iai.of(x, classes[i], g, methods, timings.get(i)) : Map.of());
+            Map<Method, float[]> own = new java.util.EnumMap<>(Method.class);
+            if (methods.stream().anyMatch(InputAttributions::covers)) {
+                own.putAll(iai.of(x, classes[i], g, methods, timings.get(i)));
+            }
+            if (methods.contains(Method.FULLGRAD)) {
+                long t = System.nanoTime();
+                own.put(Method.FULLGRAD, FullGrad.map(x, i, p.height(), p.width(), p.channels(), f.fullGrad()));
+                timings.get(i).put(Method.FULLGRAD.id(), (System.nanoTime() - t) / 1e6);
+            }
+            attributions.add(own);
         }
         List<Explanation> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -367,9 +376,14 @@ public final class Explainer implements ModelExplainer {
                 timings.put(Method.GUIDED_GRADCAM.id(), (System.nanoTime() - s) / 1e6);
             }
         }
-        // the input attributions, in Method's order, onto the image like the gradient
+        if (f.fullGrad() != null && f.fullGrad().layers().isEmpty() && request.methods().contains(Method.FULLGRAD)) {
+            notes.add("FullGrad found no convolution bias or batch norm on this model's path: its map is the input "
+                    + "term |x ⊙ ∂y/∂x| alone.");
+        }
+        // the input attributions, in Method's order, onto the image like the gradient (FullGrad: one channel)
         for (Map.Entry<Method, float[]> e : new java.util.TreeMap<>(attributions).entrySet()) {
-            maps.put(e.getKey(), MapSources.modelResolution(e.getValue(), c, g, w, h));
+            int channels = e.getValue().length / (g.modelWidth() * g.modelHeight());
+            maps.put(e.getKey(), MapSources.modelResolution(e.getValue(), channels, g, w, h));
         }
         return new Explanation(ranked.get(0), ranked.subList(0, Math.min(5, model.classes())), targetPrediction,
                 request.score(), layer, rawMax, new SourcedMaps(maps), gradcamRaw, rawMaps,
@@ -441,13 +455,14 @@ public final class Explainer implements ModelExplainer {
      * restricted to its core plus the halo, and the layer's activations and gradients, the input gradients and the
      * guided pass are stitched from the cores into what one run of the whole image would have fetched. The maps are
      * then computed from those as usual. Methods that perturb or re-run the input (Score-CAM, Ablation-CAM, Integrated
-     * Gradients, SmoothGrad, VarGrad, Occlusion) are refused for tiled images.
+     * Gradients, SmoothGrad, VarGrad, Occlusion, RISE) and FullGrad are refused for tiled images.
      */
     private List<Explanation> tiled(InputImage image, Preprocessing p, Tiling tiling, Layer layer, int[] targets,
             ExplainRequest request) {
         Set<Method> methods = request.methods();
         for (Method m : methods) {
-            if (m.perturbs() || InputAttributions.covers(m) && m != Method.INPUT_X_GRADIENT) {
+            // FullGrad scales each bias channel over the whole image: the tiles would need every layer stitched
+            if (m.perturbs() || InputAttributions.covers(m) && m != Method.INPUT_X_GRADIENT || m == Method.FULLGRAD) {
                 throw new IllegalArgumentException(m.title() + " is not available for an image explained in tiles ("
                         + image.width() + "×" + image.height() + " is larger than tile=" + tiling.core() + "). Fix: "
                         + "crop the image, set a larger tile= in the model's gradcam.properties, or choose other "

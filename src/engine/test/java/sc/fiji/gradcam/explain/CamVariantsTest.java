@@ -88,7 +88,7 @@ class CamVariantsTest extends WithBuiltModels {
         }
         assertTrue(Method.parseList("all").containsAll(VARIANTS));
         // the five of Selvaraju et al., the six variants from activations and gradients, Score-CAM and Ablation-CAM
-        assertEquals(20, Method.parseList("all").size());
+        assertEquals(21, Method.parseList("all").size());
         assertEquals(EnumSet.allOf(Method.class), Method.parseList("gradcam, all"));
         assertEquals(EnumSet.of(Method.GRADCAM, Method.LAYERCAM), Method.parseList("gradcam,layercam"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("gradcam+++"));

@@ -136,6 +136,11 @@ class TiledDenseTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run(Region.whole(), EnumSet.of(Method.SCORECAM), "64"));
         assertTrue(e.getMessage().contains("tile") && e.getMessage().contains("Fix"), e.getMessage());
+        // FullGrad scales each bias channel over the whole image
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
+                () -> run(Region.whole(), EnumSet.of(Method.FULLGRAD), "64"));
+        assertTrue(f.getMessage().startsWith("FullGrad is not available") && f.getMessage().contains("Fix"),
+                f.getMessage());
     }
 
     /**

@@ -160,8 +160,8 @@ class ExplanationWriterTest {
                 Method.COUNTERFACTUAL)));
         assertNull(ExplainedImage.overlayMethod(Set.of(Method.GRADIENT, Method.GUIDED_GRADCAM)));
         Map<String, Path> all = ExplanationWriter.plan(out, "x.ring", EnumSet.allOf(Method.class));
-        // 20 methods (13 CAM and gradient maps, 7 input attributions), the raw Grad-CAM and the overlay
-        assertEquals(22, all.size());
+        // 21 methods (13 CAM and gradient maps, 7 input attributions, FullGrad), the raw Grad-CAM and the overlay
+        assertEquals(23, all.size());
         for (Method m : Method.values()) {
             assertEquals(out.resolve("x.ring." + m.id() + ".tif"), all.get(m.id()), m.id());
         }

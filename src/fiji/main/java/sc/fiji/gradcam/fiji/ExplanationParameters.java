@@ -68,10 +68,13 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     private boolean method_occlusion;
     @Parameter(label = "RISE", description = "1,000 forward passes (random masks)", persist = false)
     private boolean method_rise;
+    @Parameter(label = "FullGrad", description = "every bias layer's gradient, one gradient pass", persist = false)
+    private boolean method_fullgrad;
     @Parameter(label = "Methods (comma list; overrides the boxes)", description = "empty: the ticked boxes. Else a "
             + "comma list of gradcam, counterfactual, gradient, guided-backprop, guided-gradcam, gradcam-plusplus, "
             + "xgradcam, layercam, hirescam, eigencam, eigengradcam, scorecam, ablationcam, input-x-gradient, "
-            + "integrated-gradients, smoothgrad, smoothgrad-sq, vargrad, occlusion, rise, or all (" + SLOW + "; "
+            + "integrated-gradients, smoothgrad, smoothgrad-sq, vargrad, occlusion, rise, fullgrad, or all (" + SLOW
+            + "; "
             + "integrated-gradients, the smoothgrad family and occlusion 25-225 passes each, rise 1,000)",
             required = false, persist = false)
     private String methods = "";
@@ -164,7 +167,7 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
             method_guided_gradcam, method_gradcam_plusplus, method_xgradcam, method_layercam, method_hirescam,
             method_eigencam, method_eigengradcam, method_scorecam, method_ablationcam, method_input_x_gradient,
             method_integrated_gradients, method_smoothgrad, method_smoothgrad_sq, method_vargrad, method_occlusion,
-            method_rise};
+            method_rise, method_fullgrad};
         Method[] all = Method.values();
         for (int i = 0; i < all.length; i++) {
             if (ticked[i]) {

@@ -52,6 +52,7 @@ public class GradCamCommand extends ExplanationParameters {
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> vargrad;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> occlusion;
     @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> rise;
+    @Parameter(type = ItemIO.OUTPUT) private Img<FloatType> fullgrad;
     @Parameter(type = ItemIO.OUTPUT) private List<ImagePlus> map_images;
     @Parameter(type = ItemIO.OUTPUT) private ResultsTable results;
 
@@ -171,6 +172,7 @@ public class GradCamCommand extends ExplanationParameters {
         vargrad = result.img(Method.VARGRAD);
         occlusion = result.img(Method.OCCLUSION);
         rise = result.img(Method.RISE);
+        fullgrad = result.img(Method.FULLGRAD);
         map_images = result.methods().stream().map(result::imagePlus).toList();
         if (first.note() != null) {
             log.warn("Grad-CAM: " + first.note());

@@ -28,7 +28,7 @@ class ExplanationParametersTest {
             "method_guided_backprop", "method_guided_gradcam", "method_gradcam_plusplus", "method_xgradcam",
             "method_layercam", "method_hirescam", "method_eigencam", "method_eigengradcam", "method_scorecam",
             "method_ablationcam", "method_input_x_gradient", "method_integrated_gradients", "method_smoothgrad",
-            "method_smoothgrad_sq", "method_vargrad", "method_occlusion", "method_rise");
+            "method_smoothgrad_sq", "method_vargrad", "method_occlusion", "method_rise", "method_fullgrad");
     private static final List<String> SHARED = shared();
 
     private static List<String> shared() {

@@ -46,8 +46,8 @@ import sc.fiji.gradcam.training.SavedModelExport;
  * the trainer's {@code SmallCnn} built in PyTorch from the fixture's weights; this test builds the same network as a
  * SavedModel from the same weights, explains the same two images with this project's explainer and compares, per
  * method, image and class, the raw maps at feature resolution (Pearson ≥ {@value #MIN_PEARSON}, max |diff| ≤
- * {@value #MAX_REL} of the peer's max), the maps at input resolution, aug_smooth, Guided Backprop, Guided Grad-CAM and
- * Captum's attributions. Where docs/methods.md documents a deviation, the peer's map is turned into what the
+ * {@value #MAX_REL} of the peer's max), the maps at input resolution, aug_smooth, Guided Backprop, Guided Grad-CAM,
+ * FullGrad and Captum's attributions. Where docs/methods.md documents a deviation, the peer's map is turned into what the
  * documentation says this project computes instead, and that is compared:
  * <ul>
  *   <li>EigenCAM, EigenGrad-CAM and every eigen_smooth map: the projection's sign is the one correlating positively
@@ -403,6 +403,50 @@ class PytorchGradCamParityTest {
                     }
                 }
             }
+            assertTrue(failures.isEmpty(), net + ": " + failures);
+        }
+    }
+
+    /**
+     * FullGrad against pytorch-grad-cam's {@code FullGrad} (every {@code Conv2d} bias of the net, no target layer), every
+     * image and class, at input resolution: both are in [0, 1] already, so compared as they are. The comparison can fail:
+     * another class's peer map fails somewhere, a mirrored one wherever the map is not symmetric, one moved by 1 % of
+     * its maximum everywhere.
+     */
+    @ParameterizedTest
+    @MethodSource("nets")
+    void fullGradAgrees(String net) throws IOException {
+        try (Opened o = open(net)) {
+            PeerFixture.Array peer = o.f.array("fullgrad");
+            int w = peer.shape()[3];
+            List<Integer> all = IntStream.range(0, o.classes()).boxed().toList();
+            List<String> failures = new ArrayList<>();
+            int otherClassFails = 0;
+            for (int i = 0; i < o.images.length; i++) {
+                List<Explanation> es = o.explain(i, all, EnumSet.of(Method.FULLGRAD), false, false);
+                for (int c = 0; c < o.classes(); c++) {
+                    double[] ours = data(es.get(c), Method.FULLGRAD);
+                    double[] right = peer.slice(i, c);
+                    Agreement a = Agreement.of(right, ours);
+                    ParityTable.record(net, "fullgrad", "input resolution", a, true);
+                    if (!a.within(MIN_PEARSON, MAX_REL)) {
+                        failures.add("fullgrad image " + i + " class " + c + ": " + a);
+                    }
+                    if (!Agreement.of(peer.slice(i, (c + 1) % o.classes()), ours).within(MIN_PEARSON, MAX_REL)) {
+                        otherClassFails++;
+                    }
+                    double[] mirrored = mirror(right, w);
+                    if (!Agreement.of(right, mirrored).within(MIN_PEARSON, MAX_REL)) {
+                        assertFalse(Agreement.of(mirrored, ours).within(MIN_PEARSON, MAX_REL),
+                                "fullgrad image " + i + " class " + c + ": a mirrored peer map passes");
+                    }
+                    double[] moved = right.clone();
+                    moved[argmax(right)] -= 0.01 * Agreement.maxAbs(right);
+                    assertFalse(Agreement.of(moved, ours).within(MIN_PEARSON, MAX_REL),
+                            "fullgrad image " + i + " class " + c + ": a peer map off by 1 % passes");
+                }
+            }
+            assertTrue(otherClassFails > 0, net + ": another class's FullGrad map always passes");
             assertTrue(failures.isEmpty(), net + ": " + failures);
         }
     }

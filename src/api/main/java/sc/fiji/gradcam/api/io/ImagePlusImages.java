@@ -139,7 +139,7 @@ public final class ImagePlusImages {
     public static ImagePlus toWritableImagePlus(List<MapSource> maps, Method method, String title,
             Calibration calibration, float[] slice) {
         double maxAbs = 1e-12;
-        if (!method.camLike()) {
+        if (!method.unitRange()) {
             for (MapSource m : maps) {
                 maxAbs = Math.max(maxAbs, m.maxAbs());
             }
@@ -166,7 +166,7 @@ public final class ImagePlusImages {
             cal.disableDensityCalibration();
             imp.setCalibration(cal);
         }
-        boolean family = method.camLike();
+        boolean family = method.unitRange();
         double lo = family ? 0 : -maxAbs;
         double hi = family ? 1 : maxAbs;
         int c = imp.getNChannels();
