@@ -127,6 +127,9 @@ public final class ModelLoader {
                     Boolean.parseBoolean(properties.getProperty("regression", "false").trim()));
             int units = spec.units();
             List<String> warnings = new ArrayList<>();
+            if (options.precision() == Precision.BF16) {
+                warnings.add(Bfloat16.WARNING);
+            }
             if (spec.dense()) {
                 if (!labels.isEmpty() && labels.size() != units) {
                     warnings.add("The labels file has " + labels.size() + " names but the model's output has " + units

@@ -30,6 +30,16 @@ public final class Bfloat16 {
     /** /proc/cpuinfo flags that give oneDNN native bfloat16 dot products. */
     static final Set<String> FLAGS = Set.of("avx512_bf16", "amx_bf16");
 
+    /**
+     * Said on every bf16 load: measured on an AMD EPYC (Zen 5, avx512_bf16) with TF 2.16's natives, the rewritten
+     * graphs' bfloat16 convolutions gave wrong outputs that change from run to run (a 0.94 cell 1.0 or 0.0, a 0.9999
+     * potato leaf another class), also with one thread and with oneDNN capped below its bf16 ISA; with Conv2D kept
+     * float32 the outputs matched float32's. docs/benchmark.md, "bfloat16".
+     */
+    public static final String WARNING = "precision bf16 is experimental: with these TensorFlow 2.16 natives its "
+            + "bfloat16 convolutions gave wrong, run-to-run different outputs where it was measured "
+            + "(docs/benchmark.md, bfloat16); compare with --precision float32 before trusting its maps.";
+
     private static volatile String problem;
     private static volatile boolean checked;
 

@@ -167,15 +167,19 @@ public final class Benchmark {
                 for (String name : List.of("tm_eyes_tf1", "potato_leaf")) {
                     Path dir = shared.resolve("models").resolve(name).resolve("model");
                     if (Files.isDirectory(dir)) {
-                        subjects.add(new Subject(name, dir, "real model from shared/models", false));
+                        Subject rs = new Subject(name, dir, "real model from shared/models", false);
+                        rs.images = images(dir.getParent().resolve("images"));
+                        subjects.add(rs);
                     } else {
                         log("skipping %s: %s not found", name, dir);
                     }
                 }
             }
             if (defaultModel || precisions.size() > 1) {
-                subjects.add(new Subject("malaria-cells", sc.fiji.gradcam.api.DefaultModel.path(),
-                        "the bundled default model (96x96x3, 2 classes)", false));
+                Subject d = new Subject("malaria-cells", sc.fiji.gradcam.api.DefaultModel.path(),
+                        "the bundled default model (96x96x3, 2 classes)", false);
+                d.images = images(Paths.get(System.getProperty("gradcam.home", ".")).resolve("test-images"));
+                subjects.add(d);
             }
             if (precisions.size() > 1) {
                 // the A/B comparison of float32 and bf16 alone (no CLI, throughput or memory loop)
@@ -183,7 +187,7 @@ public final class Benchmark {
                 for (Subject s : subjects) {
                     log("%s: float32 vs bf16, %d runs", s.name, runs);
                     Map<String, Object> c = PrecisionComparison.compare(s.name, s.path, warmup, runs, 3,
-                            size -> randomImage(size[0], size[1]));
+                            size -> randomImage(size[0], size[1]), s.images);
                     log("%s: %s", s.name, c);
                     compared.add(c);
                 }
@@ -236,6 +240,8 @@ public final class Benchmark {
         final String description;
         final boolean built;
         double inferenceMs;
+        /** The model's own images (for the precision comparison's map agreement), or null. */
+        List<Path> images;
 
         Subject(String name, Path path, String description, boolean built) {
             this.name = name;
@@ -455,6 +461,17 @@ public final class Benchmark {
         }
         r.put("memory_loop_s", round(secs(t0)));
         return r;
+    }
+
+    /** The PNG / JPEG files of a folder, sorted; empty when there is none. */
+    private static List<Path> images(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g)"))
+                    .sorted().toList();
+        }
     }
 
     /** How the models are loaded: in the (one) precision asked for. */

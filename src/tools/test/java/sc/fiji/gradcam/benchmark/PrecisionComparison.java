@@ -46,7 +46,7 @@ final class PrecisionComparison {
 
     /** The comparison of one model: timings per precision, ratios, map agreement, FLOPs. */
     static Map<String, Object> compare(String name, Path dir, int warmup, int runs, int images,
-            Function<int[], InputImage> randomImage) {
+            Function<int[], InputImage> randomImage, List<Path> real) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", name);
         try (LoadedModel f32 = ModelLoader.load(dir, ModelOptions.defaults().withPrecision(Precision.FLOAT32));
@@ -57,9 +57,16 @@ final class PrecisionComparison {
             r.put("input", size[0] + "x" + size[1] + "x" + size[2]);
             double flops = forwardFlops(f32.serving());
             r.put("forward_gflop", Benchmark.round(flops / 1e9));
+            // the model's own images where there are some (trained models), else random ones
             List<InputImage> inputs = new ArrayList<>();
-            for (int i = 0; i < images; i++) {
-                inputs.add(randomImage.apply(size));
+            if (real != null && !real.isEmpty()) {
+                real.forEach(f -> inputs.add(sc.fiji.gradcam.support.SharedModels.read(f)));
+                r.put("images", real.size() + " real");
+            } else {
+                for (int i = 0; i < images; i++) {
+                    inputs.add(randomImage.apply(size));
+                }
+                r.put("images", images + " random");
             }
             ExplainRequest base = ExplainRequest.defaults();
             Preprocessing p = base.preprocessing().resolve(f32);
@@ -262,11 +269,11 @@ final class PrecisionComparison {
             b.append(" |\n");
         }
         b.append("\nMaps, bf16 against float32 (same class; Pearson min / mean over the images; max |difference| ÷ the "
-                + "float32 map's max):\n\n| model | Grad-CAM | Guided Backprop | Guided Grad-CAM | max |Δp| of the "
-                + "target | same top-1 |\n|---|---|---|---|---|---|\n");
+                + "float32 map's max):\n\n| model | images | Grad-CAM | Guided Backprop | Guided Grad-CAM | max |Δp| of the "
+                + "target | same top-1 |\n|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : results) {
             Map<String, Object> a = (Map<String, Object>) r.get("agreement");
-            b.append("| ").append(r.get("name"));
+            b.append("| ").append(r.get("name")).append(" | ").append(r.get("images"));
             for (String m : List.of("gradcam", "guided-backprop", "guided-gradcam")) {
                 Map<String, Object> one = (Map<String, Object>) a.get(m);
                 b.append(String.format(Locale.ROOT, " | %.4f / %.4f, %.3f", one.get("pearson_min"),
