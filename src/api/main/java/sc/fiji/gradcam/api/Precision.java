@@ -5,7 +5,8 @@ package sc.fiji.gradcam.api;
  * precision rewrite ({@code auto_mixed_precision_onednn_bfloat16}): convolutions, matrix products and the ops between
  * them (forward, gradients and the guided pass alike) compute in bfloat16, while inputs, fetched tensors and the
  * numerically sensitive ops (Exp, Softmax's reductions, Mean, ...) stay float32. It needs a CPU with bfloat16
- * instructions (AVX512_BF16 or AMX-BF16); loading refuses it, with the fix, elsewhere.
+ * instructions (AVX512_BF16 or AMX-BF16); loading refuses it, with the fix, elsewhere. Experimental: with TF 2.16's
+ * natives its convolutions gave wrong, run-to-run different outputs where it was measured (docs/benchmark.md).
  */
 public enum Precision {
     /** Everything in float32 (default). */

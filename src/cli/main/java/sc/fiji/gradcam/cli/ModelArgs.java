@@ -42,7 +42,8 @@ final class ModelArgs {
     @Option(names = "--precision", paramLabel = "float32|bf16", description = "What the model computes in: float32 "
             + "(default) or bf16 (bfloat16 convolutions and matrix products in the forward and gradient passes, "
             + "through TensorFlow's oneDNN auto mixed precision; needs a CPU with avx512_bf16 or amx_bf16, refused "
-            + "elsewhere; maps agree with float32's to a Pearson correlation of about 0.99 or better).")
+            + "elsewhere). Experimental: with the bundled TensorFlow 2.16 natives its outputs were wrong where it was "
+            + "measured (docs/benchmark.md); compare with float32.")
     String precision = "float32";
 
     Path path() {
