@@ -11,6 +11,19 @@ public interface GradCamEngine {
     /** Loads the model in {@code folder} (a SavedModel folder or zip); throws {@link ModelException} with the fix. */
     ModelExplainer open(Path folder);
 
+    /**
+     * Loads the model as {@link #open(Path)} does, its session computing in {@code precision}; throws
+     * {@link ModelException} (one line with the fix) when this machine cannot run that precision.
+     */
+    default ModelExplainer open(Path folder, Precision precision) {
+        if (precision == null || precision == Precision.FLOAT32) {
+            return open(folder);
+        }
+        throw new ModelException("This Grad-CAM engine cannot run models in " + precision.id() + ".",
+                "install the plugin's engine folder (lib/gradcam) of the same version as its jars, or use precision "
+                + "float32.");
+    }
+
     /** One line on the runtime: engine, TensorFlow version, where the natives came from. */
     String describe();
 

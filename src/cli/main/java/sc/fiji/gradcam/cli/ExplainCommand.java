@@ -192,6 +192,7 @@ final class ExplainCommand implements Callable<Integer> {
             Report r = new Report(modelArgs.path().toString(), layerName, loadMs);
             report = r;
             r.smoothing(request.augSmooth(), request.eigenSmooth());
+            r.precision(explainer.model().precision().id());
             r.preprocessing(request.preprocessing().resolve(explainer.model()),
                     request.preprocessing().inputRange(explainer.model()));
             Montage montageRows = montage == null ? null : new Montage(colours, opacity);

@@ -37,6 +37,7 @@ final class InfoCommand extends ModelCommand {
         o.put("binary_single_output", m.singleUnitBinary());
         o.put("properties", new LinkedHashMap<>(m.properties()));
         o.put("natives", TensorFlowRuntime.nativeSource());
+        o.put("precision", m.precision().id());
         o.put("warnings", m.warnings());
         InputRange range = PreprocessingOptions.none().inputRange(m);
         o.put("input_range", range.range());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 import sc.fiji.gradcam.api.DefaultModel;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.model.ModelOptions;
 
 /** Options naming a model and how to load it, shared by every subcommand. */
@@ -38,11 +39,23 @@ final class ModelArgs {
             + "model's gradcam.properties, else what the graph and the input shape show (see 'info'), else nhwc.")
     String layout;
 
+    @Option(names = "--precision", paramLabel = "float32|bf16", description = "What the model computes in: float32 "
+            + "(default) or bf16 (bfloat16 convolutions and matrix products in the forward and gradient passes, "
+            + "through TensorFlow's oneDNN auto mixed precision; needs a CPU with avx512_bf16 or amx_bf16, refused "
+            + "elsewhere). Experimental: with the bundled TensorFlow 2.16 natives its outputs were wrong where it was "
+            + "measured (docs/benchmark.md); compare with float32.")
+    String precision = "float32";
+
     Path path() {
         return model != null ? model : DefaultModel.path();
     }
 
     ModelOptions options() {
-        return new ModelOptions(tags, signature, input, output, labels, layout);
+        return new ModelOptions(tags, signature, input, output, labels, layout, precision());
+    }
+
+    /** {@code --precision}, parsed (an unknown value throws with the valid ones). */
+    Precision precision() {
+        return Precision.parse(precision);
     }
 }

@@ -33,6 +33,7 @@ final class Report {
     private boolean eigenSmooth;
     private java.io.Writer journal;
     private boolean loadCounted;
+    private String precision = "float32";
 
     Report(String model, String layer, double loadMs) {
         this.model = model;
@@ -44,6 +45,11 @@ final class Report {
     void preprocessing(Preprocessing p, InputRange r) {
         preprocessing = p;
         range = r;
+    }
+
+    /** What the session computed in ({@code float32} or {@code bf16}). */
+    void precision(String p) {
+        precision = p;
     }
 
     /** The smoothing every map got (pytorch-grad-cam's {@code aug_smooth} and {@code eigen_smooth}). */
@@ -173,6 +179,7 @@ final class Report {
         o.put("aug_smooth", augSmooth);
         o.put("eigen_smooth", eigenSmooth);
         o.put("load_ms", loadMs);
+        o.put("precision", precision);
         o.put("errors", errors);
         if (preprocessing != null) {
             o.put("preprocessing", preprocessing.describe());

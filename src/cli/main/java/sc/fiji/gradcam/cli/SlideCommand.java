@@ -110,6 +110,7 @@ final class SlideCommand implements Callable<Integer> {
             o.put("target", Map.of("index", r.target().index(), "label", r.target().label()));
             o.put("window", side);
             o.put("stride", step);
+            o.put("precision", explainer.model().precision().id());
             o.put("windows", r.windows().size());
             o.put("max_probability", r.windows().stream().mapToDouble(SlidingWindow.Window::probability).max()
                     .orElse(0));

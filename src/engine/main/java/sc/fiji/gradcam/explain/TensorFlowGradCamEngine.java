@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import sc.fiji.gradcam.api.GradCamEngine;
 import sc.fiji.gradcam.api.ModelExplainer;
 import sc.fiji.gradcam.api.PackageVerification;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.bioimageio.PackageVerifier;
 import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.model.ModelOptions;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** The engine behind {@link GradCamEngine}: DJL's TensorFlow engine and this package's {@link Explainer}. */
@@ -14,6 +16,11 @@ public final class TensorFlowGradCamEngine implements GradCamEngine {
     @Override
     public ModelExplainer open(Path folder) {
         return new Explainer(ModelLoader.load(folder));
+    }
+
+    @Override
+    public ModelExplainer open(Path folder, Precision precision) {
+        return new Explainer(ModelLoader.load(folder, ModelOptions.defaults().withPrecision(precision)));
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     /** What the user opened and how: a copy (the sanity check's re-initialised model) loads the same way. */
     private volatile Path origin;
     private volatile ModelOptions loadOptions = ModelOptions.defaults();
+    private volatile org.tensorflow.proto.ConfigProto sessionConfig;
 
     LoadedModel(SavedModelFolder folder, ZooModel<NDList, NDList> zoo, org.tensorflow.SavedModelBundle tfBundle,
             ModelSignature signature,
@@ -83,6 +84,24 @@ public final class LoadedModel implements AutoCloseable, ModelFacts {
     void openedAs(Path path, ModelOptions options) {
         this.origin = path;
         this.loadOptions = options;
+    }
+
+    /** What the session computes in: the config given to TensorFlow when the session was made. */
+    public sc.fiji.gradcam.api.Precision precision() {
+        return sc.fiji.gradcam.runtime.Bfloat16.rewriteOn(sessionConfig) ? sc.fiji.gradcam.api.Precision.BF16
+                : sc.fiji.gradcam.api.Precision.FLOAT32;
+    }
+
+    /**
+     * The session config given to TensorFlow (to {@code TF_LoadSessionFromSavedModel} through DJL's or TF Java's
+     * loader), or null when the loader's own default was used (float32).
+     */
+    public org.tensorflow.proto.ConfigProto sessionConfig() {
+        return sessionConfig;
+    }
+
+    void sessionConfig(org.tensorflow.proto.ConfigProto config) {
+        this.sessionConfig = config;
     }
 
     /** The SavedModel folder. */

@@ -8,21 +8,26 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.tensorflow.engine.TfSymbolBlock;
+import ai.djl.tensorflow.engine.javacpp.JavacppUtils;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Properties;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.MetaGraphDef;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.graph.ClassScore;
 import sc.fiji.gradcam.graph.ServingGraph;
 import sc.fiji.gradcam.graph.UnsupportedOpException;
+import sc.fiji.gradcam.runtime.Bfloat16;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 
 /** Loads a SavedModel through DJL's TensorFlow engine and prepares its serving path. */
@@ -90,10 +95,16 @@ public final class ModelLoader {
         }
 
         TensorFlowRuntime.engine();
+        if (options.precision() == Precision.BF16) {
+            Bfloat16.check();
+        }
+        // float32: null, the loaders' own default config (as before the option); bf16: DJL's with the rewrite on
+        ConfigProto config = Bfloat16.sessionConfig(options.precision(),
+                options.precision() == Precision.FLOAT32 ? null : JavacppUtils.getSessionConfig());
         boolean graphTensors = signature.key().equals(SavedModelFolder.GRAPH_TENSORS);
         // DJL's predictor needs a signature: a graph without one is loaded by TF Java on the same runtime
-        ZooModel<NDList, NDList> zoo = graphTensors ? null : loadWithDjl(folder.dir(), tags, signature.key());
-        org.tensorflow.SavedModelBundle tfBundle = graphTensors ? loadWithTfJava(folder.dir(), tags) : null;
+        ZooModel<NDList, NDList> zoo = graphTensors ? null : loadWithDjl(folder.dir(), tags, signature.key(), config);
+        org.tensorflow.SavedModelBundle tfBundle = graphTensors ? loadWithTfJava(folder.dir(), tags, config) : null;
         Graph graph = null;
         try {
             org.tensorflow.internal.c_api.TF_Graph handle;
@@ -116,6 +127,9 @@ public final class ModelLoader {
                     Boolean.parseBoolean(properties.getProperty("regression", "false").trim()));
             int units = spec.units();
             List<String> warnings = new ArrayList<>();
+            if (options.precision() == Precision.BF16) {
+                warnings.add(Bfloat16.WARNING);
+            }
             if (spec.dense()) {
                 if (!labels.isEmpty() && labels.size() != units) {
                     warnings.add("The labels file has " + labels.size() + " names but the model's output has " + units
@@ -133,8 +147,10 @@ public final class ModelLoader {
                 warnings.add("The labels file has " + labels.size() + " names but the model has " + units
                         + " outputs; check that it belongs to this model.");
             }
-            return new LoadedModel(folder, zoo, tfBundle, signature, SavedModelFolder.signatureKeys(meta), input,
-                    layout, output, spec, labels, properties, serving, ops, warnings);
+            LoadedModel m = new LoadedModel(folder, zoo, tfBundle, signature, SavedModelFolder.signatureKeys(meta),
+                    input, layout, output, spec, labels, properties, serving, ops, warnings);
+            m.sessionConfig(config);
+            return m;
         } catch (UnsupportedOpException | ModelException e) {
             close(zoo, tfBundle, graph);
             throw e;
@@ -159,8 +175,12 @@ public final class ModelLoader {
     }
 
     /** A SavedModel without a signature, through TF Java's own loader (same natives as DJL's). */
-    private static org.tensorflow.SavedModelBundle loadWithTfJava(Path dir, List<String> tags) {
+    private static org.tensorflow.SavedModelBundle loadWithTfJava(Path dir, List<String> tags, ConfigProto config) {
         try {
+            if (config != null) {
+                return org.tensorflow.SavedModelBundle.loader(dir.toString()).withTags(tags.toArray(String[]::new))
+                        .withConfigProto(config).load();
+            }
             return org.tensorflow.SavedModelBundle.load(dir.toString(), tags.toArray(String[]::new));
         } catch (RuntimeException e) {
             throw new ModelException("TensorFlow could not load the model in " + dir + ": " + rootMessage(e),
@@ -231,14 +251,19 @@ public final class ModelLoader {
         }
     }
 
-    private static ZooModel<NDList, NDList> loadWithDjl(Path dir, List<String> tags, String signature) {
-        Criteria<NDList, NDList> criteria = Criteria.builder()
+    private static ZooModel<NDList, NDList> loadWithDjl(Path dir, List<String> tags, String signature,
+            ConfigProto config) {
+        Criteria.Builder<NDList, NDList> builder = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(dir)
                 .optEngine(TensorFlowRuntime.ENGINE)
                 .optOption("Tags", String.join(",", tags))
-                .optOption("SignatureDefKey", signature)
-                .build();
+                .optOption("SignatureDefKey", signature);
+        if (config != null) {
+            // TfModel.load reads a ConfigProto option (base64 of its bytes) instead of JavacppUtils.getSessionConfig()
+            builder.optOption("ConfigProto", Base64.getEncoder().encodeToString(config.toByteArray()));
+        }
+        Criteria<NDList, NDList> criteria = builder.build();
         try {
             return criteria.loadModel();
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {

@@ -13,6 +13,7 @@ import org.scijava.widget.NumberWidget;
 import sc.fiji.gradcam.api.ExplainRequest;
 import sc.fiji.gradcam.api.ModelExplainer;
 import sc.fiji.gradcam.api.Method;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.api.PreprocessingOptions;
 import sc.fiji.gradcam.api.ScoreKind;
 import sc.fiji.gradcam.api.image.ColorMap;
@@ -35,6 +36,11 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
     @Parameter protected LogService log;
 
     @Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE) private File model = ModelCache.defaultModel();
+    @Parameter(label = "Precision", choices = {"float32", "bf16"}, description = "float32 (default) or bf16: "
+            + "bfloat16 convolutions and matrix products through TensorFlow's oneDNN auto mixed precision, faster on CPUs "
+            + "with avx512_bf16 or amx_bf16 (refused elsewhere); experimental: with the bundled TensorFlow 2.16 natives "
+            + "its outputs were wrong where it was measured, compare with float32", persist = false)
+    private String precision = "float32";
     @Parameter(label = "Target class", description = "auto (top-1), a class index or a label", persist = false)
     private String target = "auto";
     @Parameter(label = "Layer", description = "auto (last conv block) or a name from Model Info", persist = false)
@@ -188,7 +194,13 @@ public abstract class ExplanationParameters extends ContextCommand implements Sh
 
     /** The model's explainer, loaded once per context (see {@link ModelCache}). */
     protected ModelExplainer explainer() {
-        return cache.explainer(model);
+        Precision p = Precision.parse(precision);
+        if (p == Precision.BF16) {
+            log.warn(title + ": precision bf16 is experimental: with the bundled TensorFlow 2.16 natives its bfloat16 "
+                    + "convolutions gave wrong, run-to-run different outputs where it was measured (docs/benchmark.md, "
+                    + "bfloat16); compare with precision float32 before trusting its maps.");
+        }
+        return cache.explainer(model, p);
     }
 
     /**

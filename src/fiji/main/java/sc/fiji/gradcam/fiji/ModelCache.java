@@ -14,6 +14,7 @@ import org.scijava.service.Service;
 import sc.fiji.gradcam.api.ModelExplainer;
 import sc.fiji.gradcam.api.DefaultModel;
 import sc.fiji.gradcam.api.ModelException;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.fiji.engine.EngineLoader;
 
 /**
@@ -26,9 +27,12 @@ public class ModelCache extends AbstractService implements SciJavaService {
 
     /** System property naming the default model folder. */
 
-    private record Key(Path dir, long modified) {}
+    private record Key(Path dir, long modified, Precision precision) {}
 
-    private final Map<Path, Key> current = new HashMap<>();
+    /** A folder opened in one precision: its current key (a model in float32 and in bf16 is two sessions). */
+    private record Slot(Path dir, Precision precision) {}
+
+    private final Map<Slot, Key> current = new HashMap<>();
     private final Map<Key, ModelExplainer> explainers = new HashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
     private final AtomicInteger hits = new AtomicInteger();
@@ -40,18 +44,26 @@ public class ModelCache extends AbstractService implements SciJavaService {
 
     /** The explainer of the model in {@code folder}, loading it on first use. */
     public synchronized ModelExplainer explainer(File folder) {
+        return explainer(folder, Precision.FLOAT32);
+    }
+
+    /** The explainer of the model in {@code folder} computing in {@code precision}, loading it on first use. */
+    public synchronized ModelExplainer explainer(File folder, Precision precision) {
         if (folder == null) {
             throw new ModelException("No model folder was given.", "choose the folder that holds saved_model.pb.");
         }
-        Key key = key(folder.toPath());
+        Precision p = precision == null ? Precision.FLOAT32 : precision;
+        Key key = key(folder.toPath(), p);
         ModelExplainer e = explainers.get(key);
         if (e != null) {
             hits.incrementAndGet();
             return e;
         }
-        e = EngineLoader.get().engine().open(folder.toPath());
+        // float32 through open(Path), as before precision existed (an older engine folder has only that)
+        e = p == Precision.FLOAT32 ? EngineLoader.get().engine().open(folder.toPath())
+                : EngineLoader.get().engine().open(folder.toPath(), p);
         loads.incrementAndGet();
-        Key stale = current.put(key.dir(), key);
+        Key stale = current.put(new Slot(key.dir(), p), key);
         if (stale != null && explainers.containsKey(stale)) {
             explainers.remove(stale).close();
         }
@@ -59,7 +71,7 @@ public class ModelCache extends AbstractService implements SciJavaService {
         return e;
     }
 
-    private static Key key(Path folder) {
+    private static Key key(Path folder, Precision precision) {
         try {
             Path dir = folder.toRealPath();
             long modified = Files.getLastModifiedTime(dir).toMillis();
@@ -67,7 +79,7 @@ public class ModelCache extends AbstractService implements SciJavaService {
             if (Files.exists(pb)) {
                 modified = Math.max(modified, Files.getLastModifiedTime(pb).toMillis());
             }
-            return new Key(dir, modified);
+            return new Key(dir, modified, precision);
         } catch (IOException e) {
             throw new ModelException("The model folder " + folder + " cannot be read: " + e.getMessage() + ".",
                     "choose an existing folder that holds saved_model.pb.", e);

@@ -32,7 +32,7 @@ class ExplanationParametersTest {
     private static final List<String> SHARED = shared();
 
     private static List<String> shared() {
-        List<String> keys = new java.util.ArrayList<>(List.of("model", "target", "layer"));
+        List<String> keys = new java.util.ArrayList<>(List.of("model", "precision", "target", "layer"));
         keys.addAll(BOXES);
         keys.addAll(List.of("methods", "region", "aggregate", "score", "aug_smooth", "eigen_smooth", "size", "resize", "range", "opacity",
                 "lut"));
@@ -72,6 +72,7 @@ class ExplanationParametersTest {
         try (Context c = new Context()) {
             Map<String, Object> expected = new LinkedHashMap<>();
             expected.put("model", ModelCache.defaultModel());
+            expected.put("precision", "float32");
             expected.put("target", "auto");
             expected.put("layer", "auto");
             for (String box : BOXES) {
@@ -93,6 +94,7 @@ class ExplanationParametersTest {
             CommandInfo info = c.service(CommandService.class).getCommand(GradCamBatchCommand.class);
             assertEquals("Overlay opacity", info.getInput("opacity").getLabel());
             assertEquals(List.of("Fire", "Jet", "Turbo", "Magma", "Grays"), info.getInput("lut").getChoices());
+            assertEquals(List.of("float32", "bf16"), info.getInput("precision").getChoices());
             assertEquals("Augmentation smoothing (pytorch-grad-cam aug_smooth)", info.getInput("aug_smooth").getLabel());
             assertEquals("Eigen smoothing (pytorch-grad-cam eigen_smooth)", info.getInput("eigen_smooth").getLabel());
             assertEquals(boolean.class, info.getInput("aug_smooth").getType());

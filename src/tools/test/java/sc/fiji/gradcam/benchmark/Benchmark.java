@@ -38,6 +38,8 @@ import sc.fiji.gradcam.api.image.Preprocessing;
 import sc.fiji.gradcam.api.image.Preprocessor;
 import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
+import sc.fiji.gradcam.model.ModelOptions;
+import sc.fiji.gradcam.api.Precision;
 import sc.fiji.gradcam.runtime.TensorFlowRuntime;
 import sc.fiji.gradcam.testmodels.BenchmarkModels;
 import sc.fiji.gradcam.testmodels.SaveStyle;
@@ -55,6 +57,8 @@ import sc.fiji.gradcam.testmodels.SaveStyle;
  * Options: --runs N (20)  --warmup N (3)  --cli-runs N (20)  --loop N (2000)
  *          --models vgg16,resnet50,mobilenetv2  --width KIND=W,... (channel multipliers)
  *          --real (also the real models in ../shared/models)  --out FILE (target/benchmark.json)
+ *          --precision float32|bf16 (every model in that precision)  --precision float32,bf16 (the A/B
+ *          comparison alone, with the bundled default model: {@link PrecisionComparison})  --default-model
  * </pre>
  */
 public final class Benchmark {
@@ -72,6 +76,9 @@ public final class Benchmark {
     private Path shared = Paths.get(System.getProperty("gradcam.shared", "../shared"));
     private final List<BenchmarkModels.Kind> kinds = new ArrayList<>(List.of(BenchmarkModels.Kind.values()));
     private final Map<BenchmarkModels.Kind, Double> widths = new LinkedHashMap<>(DEFAULT_WIDTH);
+    /** One precision for the whole benchmark, or two (float32,bf16): the A/B comparison alone. */
+    private final List<Precision> precisions = new ArrayList<>(List.of(Precision.FLOAT32));
+    private boolean defaultModel;
 
     private final Random random = new Random(42);
 
@@ -91,6 +98,16 @@ public final class Benchmark {
                 case "--out" -> { out = Paths.get(v); i++; }
                 case "--shared" -> { shared = Paths.get(v); i++; }
                 case "--real" -> real = true;
+                case "--default-model" -> defaultModel = true;
+                case "--precision" -> {
+                    precisions.clear();
+                    for (String k : v.split(",")) {
+                        if (!k.isBlank() && !precisions.contains(Precision.parse(k))) {
+                            precisions.add(Precision.parse(k));
+                        }
+                    }
+                    i++;
+                }
                 case "--models" -> {
                     kinds.clear();
                     for (String k : v.split(",")) {
@@ -129,6 +146,7 @@ public final class Benchmark {
         settings.put("cli_runs", cliRuns);
         settings.put("loop", loop);
         settings.put("image", "random RGB image at the model's input size (224x224 for the built models)");
+        settings.put("precision", precisions.stream().map(Precision::id).toList());
         json.put("settings", settings);
         List<Map<String, Object>> results = new ArrayList<>();
         json.put("models", results);
@@ -149,11 +167,45 @@ public final class Benchmark {
                 for (String name : List.of("tm_eyes_tf1", "potato_leaf")) {
                     Path dir = shared.resolve("models").resolve(name).resolve("model");
                     if (Files.isDirectory(dir)) {
-                        subjects.add(new Subject(name, dir, "real model from shared/models", false));
+                        Subject rs = new Subject(name, dir, "real model from shared/models", false);
+                        rs.images = images(dir.getParent().resolve("images"));
+                        subjects.add(rs);
                     } else {
                         log("skipping %s: %s not found", name, dir);
                     }
                 }
+            }
+            if (defaultModel || precisions.size() > 1) {
+                Subject d = new Subject("malaria-cells", sc.fiji.gradcam.api.DefaultModel.path(),
+                        "the bundled default model (96x96x3, 2 classes)", false);
+                d.images = images(Paths.get(System.getProperty("gradcam.home", ".")).resolve("test-images"));
+                subjects.add(d);
+            }
+            if (precisions.size() > 1) {
+                // the A/B comparison of float32 and bf16 alone (no CLI, throughput or memory loop)
+                List<Map<String, Object>> compared = new ArrayList<>();
+                for (Subject s : subjects) {
+                    log("%s: float32 vs bf16, %d runs", s.name, runs);
+                    Map<String, Object> c = PrecisionComparison.compare(s.name, s.path, warmup, runs, 3,
+                            size -> randomImage(size[0], size[1]), s.images);
+                    log("%s: %s", s.name, c);
+                    compared.add(c);
+                }
+                json.put("precision_comparison", compared);
+                json.put("load_average_at_end", loadAverage());
+                json.put("total_s", round(secs(start)));
+                Path file = out.toAbsolutePath();
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls()
+                        .serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(json) + "\n");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) json.get("machine");
+                System.out.printf(Locale.ROOT, "Machine: %s cores (%s), TensorFlow %s; load average (1/5/15 min) %s at "
+                        + "the start, %s at the end%n%n", m.get("cores"), m.get("cpu"), m.get("tf_version"),
+                        json.get("load_average_at_start"), json.get("load_average_at_end"));
+                System.out.println(PrecisionComparison.markdown(compared));
+                log("wrote %s; whole run %.0f s", out, secs(start));
+                return 0;
             }
             Subject fastest = null;
             for (Subject s : subjects) {
@@ -188,6 +240,8 @@ public final class Benchmark {
         final String description;
         final boolean built;
         double inferenceMs;
+        /** The model's own images (for the precision comparison's map agreement), or null. */
+        List<Path> images;
 
         Subject(String name, Path path, String description, boolean built) {
             this.name = name;
@@ -202,7 +256,7 @@ public final class Benchmark {
         r.put("name", s.name);
         r.put("description", s.description);
         long t0 = System.nanoTime();
-        try (LoadedModel model = ModelLoader.load(s.path)) {
+        try (LoadedModel model = ModelLoader.load(s.path, options())) {
             r.put("load_ms", ms(t0));
             // the Explainer's close() closes the model: the try above closes both
             Explainer explainer = new Explainer(model);
@@ -306,7 +360,8 @@ public final class Benchmark {
                 writePng(image, png);
                 Path cliOut = tmp.resolve(s.name + "-cli");
                 String[] args = {"explain", "--model", s.path.toString(), "--image", png.toString(), "--out",
-                    cliOut.toString(), "--overwrite", "--quiet", "--json", "--methods", "gradcam"};
+                    cliOut.toString(), "--overwrite", "--quiet", "--json", "--methods", "gradcam", "--precision",
+                    precisions.get(0).id()};
                 PrintStream stdout = System.out;
                 Stats cli;
                 try (PrintStream sink = new PrintStream(OutputStream.nullOutputStream())) {
@@ -376,7 +431,7 @@ public final class Benchmark {
         ExplainRequest req = ExplainRequest.defaults();
         r.put("memory_methods", req.methods().stream().map(Method::id).toList());
         long t0 = System.nanoTime();
-        try (LoadedModel model = ModelLoader.load(s.path)) {
+        try (LoadedModel model = ModelLoader.load(s.path, options())) {
             Explainer explainer = new Explainer(model);
             int[] size = inputSize(model);
             InputImage image = randomImage(size[0], size[1]);
@@ -406,6 +461,22 @@ public final class Benchmark {
         }
         r.put("memory_loop_s", round(secs(t0)));
         return r;
+    }
+
+    /** The PNG / JPEG files of a folder, sorted; empty when there is none. */
+    private static List<Path> images(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g)"))
+                    .sorted().toList();
+        }
+    }
+
+    /** How the models are loaded: in the (one) precision asked for. */
+    private ModelOptions options() {
+        return ModelOptions.defaults().withPrecision(precisions.get(0));
     }
 
     // ---- measuring --------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import sc.fiji.gradcam.testmodels.SaveStyle;
 /**
  * Where a session run's time goes, per op type, from TensorFlow's own step statistics (FULL_TRACE):
  * the plain forward (output only), Grad-CAM (output + layer + its gradient) and the guided reverse pass.
- * Run by {@code scripts/benchmark --profile [KIND[=WIDTH]]}; a diagnostic, not part of the test run.
+ * Run by {@code scripts/benchmark --profile [KIND[=WIDTH]] [float32|bf16]}; a diagnostic, not part of the test run.
  */
 public final class OpProfile {
 
@@ -41,7 +41,9 @@ public final class OpProfile {
         double width = spec.contains("=") ? Double.parseDouble(spec.split("=")[1]) : 1.0;
         Path dir = Files.createTempDirectory("gradcam-profile").resolve(kind.id());
         BenchmarkModels.build(kind, width, 1000, SaveStyle.FUNCTION_CALL, dir);
-        try (LoadedModel model = ModelLoader.load(dir)) {
+        sc.fiji.gradcam.api.Precision precision = sc.fiji.gradcam.api.Precision.parse(args.length > 1 ? args[1] : null);
+        try (LoadedModel model = ModelLoader.load(dir,
+                sc.fiji.gradcam.model.ModelOptions.defaults().withPrecision(precision))) {
             ExplanationGraphs graphs = new ExplanationGraphs(model.serving(), model.outputUnits());
             Layer layer = model.catalog().find("auto");
             ClassScore score = graphs.score(ScoreKind.LOGIT);
@@ -91,8 +93,8 @@ public final class OpProfile {
                         }
                     }
                     double sum = byType.values().stream().mapToDouble(v -> v[0]).sum() / reps;
-                    System.out.printf(Locale.ROOT, "%n%s %s: %.1f ms per traced run (wall), op time summed %.1f ms%n",
-                            kind.id(), e.getKey(), total / reps, sum);
+                    System.out.printf(Locale.ROOT, "%n%s %s (%s): %.1f ms per traced run (wall), op time summed %.1f ms%n",
+                            kind.id(), e.getKey(), precision.id(), total / reps, sum);
                     List<Map.Entry<String, double[]>> sorted = new ArrayList<>(byType.entrySet());
                     sorted.sort((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]));
                     for (Map.Entry<String, double[]> s : sorted.subList(0, Math.min(14, sorted.size()))) {
