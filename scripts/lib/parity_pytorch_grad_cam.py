@@ -71,6 +71,8 @@ class SmallCnn(nn.Module):
         if head == "flatten":
             flat = (size >> len(widths)) ** 2 * c
             self.fc1, self.fc2 = nn.Linear(flat, fc), nn.Linear(fc, fc)
+            # ReLU modules, as torchvision's VGG has them: the peer's Guided Backprop swaps nn.ReLU modules only
+            self.fc1_relu, self.fc2_relu = nn.ReLU(), nn.ReLU()
             c = fc
         self.dense = nn.Linear(2 * c if head == "avg-max" else c, classes)
 
@@ -85,7 +87,7 @@ class SmallCnn(nn.Module):
                 x = getattr(self, f"pool{b}")(x)
         if self.head == "flatten":
             x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # Keras' Flatten on NHWC: height, width, channel
-            return self.dense(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+            return self.dense(self.fc2_relu(self.fc2(self.fc1_relu(self.fc1(x)))))
         gap, gmp = x.mean(dim=(2, 3)), x.amax(dim=(2, 3))
         pooled = {"avg": gap, "max": gmp}.get(self.head)
         if pooled is None:

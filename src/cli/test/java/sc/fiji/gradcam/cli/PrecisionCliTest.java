@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sc.fiji.gradcam.runtime.Bfloat16;
@@ -17,6 +19,23 @@ import sc.fiji.gradcam.runtime.Bfloat16;
  * has not.
  */
 class PrecisionCliTest {
+
+    /** bf16 runs only when opted in (Bfloat16.OPT_IN_PROPERTY); this class opts in and restores the property after. */
+    private static String previous;
+
+    @BeforeAll
+    static void optIn() {
+        previous = System.setProperty(Bfloat16.OPT_IN_PROPERTY, Bfloat16.OPT_IN_VALUE);
+    }
+
+    @AfterAll
+    static void restore() {
+        if (previous == null) {
+            System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
+        } else {
+            System.setProperty(Bfloat16.OPT_IN_PROPERTY, previous);
+        }
+    }
 
     private static final Path IMAGE = Paths.get(System.getProperty("gradcam.basedir", ".")).resolve("test-images")
             .resolve("Parasitized_C100P61ThinF_IMG_20150918_145042_cell_166.png");

@@ -40,6 +40,21 @@ public final class Bfloat16 {
             + "bfloat16 convolutions gave wrong, run-to-run different outputs where it was measured "
             + "(docs/benchmark.md, bfloat16); compare with --precision float32 before trusting its maps.";
 
+    /**
+     * The opt-in that lets bf16 run at all, as a system property ({@code -Dgradcam.bf16=experimental}) or an
+     * environment variable ({@code GRADCAM_BF16=experimental}): its maps were wrong where it was measured, so a user
+     * who picks {@code precision=bf16} in a dialog gets the reason and this opt-in instead of wrong maps.
+     */
+    public static final String OPT_IN_PROPERTY = "gradcam.bf16";
+    public static final String OPT_IN_ENV = "GRADCAM_BF16";
+    public static final String OPT_IN_VALUE = "experimental";
+
+    static final String NOT_OPTED_IN = "Precision bf16 is experimental: with these TensorFlow 2.16 natives its "
+            + "bfloat16 convolutions gave wrong, run-to-run different outputs where it was measured "
+            + "(docs/benchmark.md, bfloat16).";
+    static final String OPT_IN_FIX = "use precision float32 (the default), or opt in to measure it with -D"
+            + OPT_IN_PROPERTY + "=" + OPT_IN_VALUE + " (or " + OPT_IN_ENV + "=" + OPT_IN_VALUE + ").";
+
     private static volatile String problem;
     private static volatile boolean checked;
 
@@ -47,6 +62,14 @@ public final class Bfloat16 {
 
     /** Throws {@link ModelException} (problem and fix, one line) when this machine cannot run bfloat16. */
     public static void check() {
+        checkMachine();
+        if (!optedIn(System.getProperty(OPT_IN_PROPERTY), System.getenv(OPT_IN_ENV))) {
+            throw new ModelException(NOT_OPTED_IN, OPT_IN_FIX);
+        }
+    }
+
+    /** As {@link #check()} without the opt-in: whether this machine can run bfloat16 at all. */
+    static void checkMachine() {
         if (!checked) {
             problem = problem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), cpuFlags(),
                     System.getenv("TF_ENABLE_ONEDNN_OPTS"));
@@ -55,6 +78,12 @@ public final class Bfloat16 {
         if (problem != null) {
             throw new ModelException(problem, FIX);
         }
+    }
+
+    /** Whether the property or the environment variable says {@value #OPT_IN_VALUE}. */
+    static boolean optedIn(String property, String env) {
+        return OPT_IN_VALUE.equalsIgnoreCase(property == null ? null : property.trim())
+                || OPT_IN_VALUE.equalsIgnoreCase(env == null ? null : env.trim());
     }
 
     private static final String FIX = "use precision float32 (the default), or run on a Linux x86-64 CPU with "
@@ -137,10 +166,10 @@ public final class Bfloat16 {
         }
     }
 
-    /** Whether this machine can run bfloat16 (what {@link #check()} would accept). */
+    /** Whether this machine can run bfloat16 (what {@link #check()} accepts once opted in). */
     public static boolean available() {
         try {
-            check();
+            checkMachine();
             return true;
         } catch (ModelException e) {
             return false;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.EnumSet;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import sc.fiji.gradcam.api.DefaultModel;
 import sc.fiji.gradcam.api.ExplainRequest;
@@ -33,6 +35,42 @@ class Bfloat16ModelTest {
 
     private static final Path ROOT = Paths.get(System.getProperty("gradcam.basedir", "."));
     private static final Path MODEL = ROOT.resolve(DefaultModel.RELATIVE);
+
+    /** bf16 runs only when opted in (Bfloat16.OPT_IN_PROPERTY); this class opts in and restores the property after. */
+    private static String previous;
+
+    @BeforeAll
+    static void optIn() {
+        previous = System.setProperty(Bfloat16.OPT_IN_PROPERTY, Bfloat16.OPT_IN_VALUE);
+    }
+
+    @AfterAll
+    static void restore() {
+        if (previous == null) {
+            System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
+        } else {
+            System.setProperty(Bfloat16.OPT_IN_PROPERTY, previous);
+        }
+    }
+
+    /** Without the opt-in, a bf16 load is refused in one line that names the reason and the opt-in. */
+    @Test
+    void bf16WithoutTheOptInIsRefusedWithTheReason() {
+        System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
+        try {
+            ModelOptions bf16 = ModelOptions.defaults().withPrecision(Precision.BF16);
+            ModelException e = assertThrows(ModelException.class, () -> ModelLoader.load(MODEL, bf16).close());
+            if (Bfloat16.available() && System.getenv(Bfloat16.OPT_IN_ENV) == null) {
+                assertTrue(e.getMessage().startsWith("Precision bf16 is experimental"), e.getMessage());
+                assertTrue(e.getMessage().contains("-Dgradcam.bf16=experimental"), e.getMessage());
+            } else {
+                assertTrue(e.getMessage().startsWith("Precision bf16 "), e.getMessage());
+            }
+            assertTrue(!e.getMessage().contains("\n"), "one line");
+        } finally {
+            System.setProperty(Bfloat16.OPT_IN_PROPERTY, Bfloat16.OPT_IN_VALUE);
+        }
+    }
 
     @Test
     void bf16ReachesTheSessionAndChangesTheMapsALittle() {

@@ -56,13 +56,37 @@ class Bfloat16Test {
         boolean expected = linuxX86 && !off && (flags.contains(" avx512_bf16") || flags.contains(" amx_bf16"));
         assertEquals(expected, Bfloat16.available());
         if (expected) {
-            Bfloat16.check();
+            Bfloat16.checkMachine();
+            String previous = System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
+            try {
+                if (System.getenv(Bfloat16.OPT_IN_ENV) == null) {
+                    ModelException e = assertThrows(ModelException.class, Bfloat16::check);
+                    assertTrue(e.getMessage().startsWith("Precision bf16 is experimental"), e.getMessage());
+                    assertFalse(e.getMessage().contains("\n"), "one line");
+                }
+                System.setProperty(Bfloat16.OPT_IN_PROPERTY, "experimental");
+                Bfloat16.check();
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
+                } else {
+                    System.setProperty(Bfloat16.OPT_IN_PROPERTY, previous);
+                }
+            }
         } else {
             ModelException e = assertThrows(ModelException.class, Bfloat16::check);
             assertTrue(e.getMessage().startsWith("Precision bf16 needs"), e.getMessage());
             assertTrue(e.getMessage().contains("Fix: use precision float32"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), "one line");
         }
+    }
+
+    @Test
+    void theOptInIsThePropertyOrTheEnvironmentSayingExperimental() {
+        assertTrue(Bfloat16.optedIn("experimental", null));
+        assertTrue(Bfloat16.optedIn(null, " Experimental "));
+        assertFalse(Bfloat16.optedIn(null, null));
+        assertFalse(Bfloat16.optedIn("true", "1"));
     }
 
     @Test
