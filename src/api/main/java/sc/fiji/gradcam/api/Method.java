@@ -120,6 +120,18 @@ public enum Method {
         return this == SCORECAM || this == ABLATIONCAM;
     }
 
+    /**
+     * Whether its map comes from the one session run an explanation makes anyway (the output, the layer's activations
+     * and every gradient): false for the methods that run the model again, many times per image and target (Score-CAM,
+     * Ablation-CAM, Integrated Gradients, the SmoothGrad family, Occlusion, RISE).
+     */
+    public boolean singlePass() {
+        return switch (this) {
+            case INTEGRATED_GRADIENTS, SMOOTHGRAD, SMOOTHGRAD_SQ, VARGRAD, OCCLUSION, RISE -> false;
+            default -> !perturbs();
+        };
+    }
+
     public static Method parse(String s) {
         String k = s.trim().toLowerCase().replace('_', '-').replace(' ', '-');
         for (Method m : values()) {

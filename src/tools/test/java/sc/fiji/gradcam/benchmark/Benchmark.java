@@ -277,10 +277,11 @@ public final class Benchmark {
             requests.put("gradcam", base.withMethods(Method.parseList("gradcam")));
             requests.put("guided_backprop", base.withMethods(Method.parseList("guided-backprop")));
             requests.put("guided_gradcam", base.withMethods(Method.parseList("guided-gradcam")));
-            // "all" without the perturbation methods (Score-CAM, Ablation-CAM): they cost one forward pass per channel
-            // of the layer (1,024-2,048 here) and are timed apart from the gradient methods
+            // "all" without the methods that run the model again many times (Score-CAM and Ablation-CAM: one pass per
+            // channel of the layer, 1,024-2,048 here; Integrated Gradients 50, the SmoothGrad family 25 each,
+            // Occlusion 64, RISE 1,000): the single-pass methods, what one session run gives
             Set<Method> gradientMethods = Method.parseList("all");
-            gradientMethods.removeIf(Method::perturbs);
+            gradientMethods.removeIf(m -> !m.singlePass());
             requests.put("all_methods", base.withMethods(gradientMethods));
             // pytorch-grad-cam's smoothing options on Grad-CAM alone
             requests.put("gradcam_eigen_smooth", requests.get("gradcam").withEigenSmooth(true));
