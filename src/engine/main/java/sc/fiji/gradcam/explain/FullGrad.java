@@ -48,15 +48,23 @@ final class FullGrad {
             int base = row * positions * lc;
             int ps = layout.positionStride(positions, lc);
             int cs = layout.channelStride(positions, lc);
+            // Σ_c up(ψ_c(·)) = up(Σ_c ψ_c(·)): the bilinear resize is linear (fixed taps, weights summing to 1), so the
+            // layer's scaled channels are summed at its own resolution and resized once, not once per channel (2,048
+            // resizes to the input per layer of ResNet-50's last stage); equal up to float rounding
             float[] plane = new float[positions];
+            double[] layerSum = new double[positions];
             for (int k = 0; k < lc; k++) {
                 double bk = b.length == 1 ? b[0] : b[k];
                 for (int p = 0; p < positions; p++) {
                     plane[p] = (float) Math.abs(bk * g[base + p * ps + k * cs]);
                 }
-                float[] up = Bilinear.resize(scaled(plane), lw, lh, w, h);
-                add(sum, up);
+                add(layerSum, scaled(plane));
             }
+            float[] layerMap = new float[positions];
+            for (int p = 0; p < positions; p++) {
+                layerMap[p] = (float) layerSum[p];
+            }
+            add(sum, positions == h * w && lh == h ? layerMap : Bilinear.resize(layerMap, lw, lh, w, h));
         }
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
