@@ -7,35 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import sc.fiji.gradcam.runtime.Bfloat16;
+import sc.fiji.gradcam.support.Bf16OptIn;
 
 /**
  * {@code --precision}: float32 by default and in the JSON; bf16 reaches the model (its probability moves) and warns
  * that it is experimental where the CPU has bfloat16 instructions, and is refused in one line with the fix where it
  * has not.
  */
+@ExtendWith(Bf16OptIn.class)
 class PrecisionCliTest {
-
-    /** bf16 runs only when opted in (Bfloat16.OPT_IN_PROPERTY); this class opts in and restores the property after. */
-    private static String previous;
-
-    @BeforeAll
-    static void optIn() {
-        previous = System.setProperty(Bfloat16.OPT_IN_PROPERTY, Bfloat16.OPT_IN_VALUE);
-    }
-
-    @AfterAll
-    static void restore() {
-        if (previous == null) {
-            System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
-        } else {
-            System.setProperty(Bfloat16.OPT_IN_PROPERTY, previous);
-        }
-    }
 
     private static final Path IMAGE = Paths.get(System.getProperty("gradcam.basedir", ".")).resolve("test-images")
             .resolve("Parasitized_C100P61ThinF_IMG_20150918_145042_cell_166.png");

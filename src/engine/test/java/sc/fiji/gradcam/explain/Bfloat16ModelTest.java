@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import sc.fiji.gradcam.api.DefaultModel;
 import sc.fiji.gradcam.api.ExplainRequest;
 import sc.fiji.gradcam.api.Explanation;
@@ -24,6 +23,7 @@ import sc.fiji.gradcam.model.LoadedModel;
 import sc.fiji.gradcam.model.ModelLoader;
 import sc.fiji.gradcam.model.ModelOptions;
 import sc.fiji.gradcam.runtime.Bfloat16;
+import sc.fiji.gradcam.support.Bf16OptIn;
 import sc.fiji.gradcam.support.SharedModels;
 
 /**
@@ -31,27 +31,11 @@ import sc.fiji.gradcam.support.SharedModels;
  * maps come out different from float32's (so the rewrite ran), and the model warns that bf16 is experimental. On a
  * machine without bfloat16 instructions the same load must fail with the one-line error instead.
  */
+@ExtendWith(Bf16OptIn.class)
 class Bfloat16ModelTest {
 
     private static final Path ROOT = Paths.get(System.getProperty("gradcam.basedir", "."));
     private static final Path MODEL = ROOT.resolve(DefaultModel.RELATIVE);
-
-    /** bf16 runs only when opted in (Bfloat16.OPT_IN_PROPERTY); this class opts in and restores the property after. */
-    private static String previous;
-
-    @BeforeAll
-    static void optIn() {
-        previous = System.setProperty(Bfloat16.OPT_IN_PROPERTY, Bfloat16.OPT_IN_VALUE);
-    }
-
-    @AfterAll
-    static void restore() {
-        if (previous == null) {
-            System.clearProperty(Bfloat16.OPT_IN_PROPERTY);
-        } else {
-            System.setProperty(Bfloat16.OPT_IN_PROPERTY, previous);
-        }
-    }
 
     /** Without the opt-in, a bf16 load is refused in one line that names the reason and the opt-in. */
     @Test
